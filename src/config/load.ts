@@ -1,0 +1,125 @@
+/**
+ * @module config/load
+ * Turns YAML text (and the environment) into a validated {@link Config}, or into a list of
+ * problems that each name the key path. Never throws for bad input.
+ */
+import { parseDocument } from 'yaml'
+import type { z } from 'zod'
+import { configSchema, type Config } from './schema.ts'
+
+/** Outcome of loading: the config with warnings, or the problems that stop start-up. */
+export type LoadResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] }
+
+/** Environment variables that override values of the file (secrets should not live in files). */
+const ENV_OVERRIDES: { env: string; path: string[] }[] = [
+  { env: 'CF_PASSWORD', path: ['cf', 'password'] },
+  { env: 'PROMREGATOR_AUTHENTICATOR_BASIC_PASSWORD', path: ['promregator', 'authenticator', 'basic', 'password'] },
+]
+
+/** Parses and validates configuration text. `origin` names the source in messages. */
+export function loadConfigText(text: string, env: Record<string, string | undefined> = {}, origin = 'config'): LoadResult {
+  const doc = parseDocument(text, { prettyErrors: true })
+  if (doc.errors.length > 0) {
+    return { ok: false, problems: doc.errors.map((e) => `${origin}: invalid YAML: ${e.message.split('\n')[0]}`) }
+  }
+  const raw: unknown = doc.toJS() ?? {}
+  if (!isRecord(raw)) return { ok: false, problems: [`${origin}: expected a mapping at the top level`] }
+  applyEnvOverrides(raw, env)
+  const parsed = configSchema.safeParse(raw, { reportInput: true })
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(formatIssue) }
+  const warnings = unknownKeys(configSchema, pick(raw, ['cf', 'promregator', 'server']), []).map(
+    (path) => `${path}: unknown key, ignored`,
+  )
+  return { ok: true, config: parsed.data, warnings }
+}
+
+/** Reads a file and loads it; a missing or unreadable file is a problem, not an exception. */
+export async function loadConfigFile(
+  path: string,
+  readText: (path: string) => Promise<string>,
+  env: Record<string, string | undefined> = {},
+): Promise<LoadResult> {
+  let text: string
+  try {
+    text = await readText(path)
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : String((error as Error).message ?? error)
+    return { ok: false, problems: [`${path}: cannot read configuration: ${why}`] }
+  }
+  return loadConfigText(text, env, path)
+}
+
+function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, string | undefined>): void {
+  for (const { env: name, path } of ENV_OVERRIDES) {
+    const value = env[name]
+    if (value === undefined || value === '') continue
+    let node: Record<string, unknown> = raw
+    for (const key of path.slice(0, -1)) {
+      if (!isRecord(node[key])) node[key] = {}
+      node = node[key] as Record<string, unknown>
+    }
+    node[path[path.length - 1]!] = value
+  }
+}
+
+/** `promregator.targets[0].orgName: expected a string` */
+export function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = formatPath(issue.path)
+  return `${path || '(top level)'}: ${describeIssue(issue)}`
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '')
+}
+
+const ARTICLE: Record<string, string> = { array: 'an array', object: 'a mapping', int: 'a whole number' }
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return `required (${ARTICLE[issue.expected] ?? `a ${issue.expected}`})`
+    return `expected ${ARTICLE[issue.expected] ?? `a ${issue.expected}`}, got ${typeName(issue.input)}`
+  }
+  if (issue.code === 'invalid_value' && 'values' in issue) return `expected one of ${issue.values.map(String).join(', ')}`
+  return issue.message
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return 'a mapping'
+  return `${typeof value} ${JSON.stringify(value)}`
+}
+
+/** Lists key paths in `value` that the schema does not know (for warnings). */
+function unknownKeys(schema: z.ZodType, value: unknown, path: PropertyKey[]): string[] {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def
+  switch (def.type) {
+    case 'optional':
+    case 'default':
+    case 'prefault':
+    case 'nullable':
+      return unknownKeys(def.innerType as z.ZodType, value, path)
+    case 'pipe':
+      return unknownKeys(def.in as z.ZodType, value, path)
+    case 'array':
+      return Array.isArray(value) ? value.flatMap((item, i) => unknownKeys(def.element as z.ZodType, item, [...path, i])) : []
+    case 'object': {
+      if (!isRecord(value)) return []
+      const shape = def.shape as Record<string, z.ZodType>
+      return Object.entries(value).flatMap(([key, child]) =>
+        shape[key] ? unknownKeys(shape[key], child, [...path, key]) : [formatPath([...path, key])],
+      )
+    }
+    default:
+      return []
+  }
+}
+
+function pick(raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => k in raw).map((k) => [k, raw[k]]))
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

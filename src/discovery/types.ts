@@ -1,0 +1,38 @@
+/**
+ * @module discovery/types
+ * What discovery hands to the rest of the pipeline: apps with their instance count and routes.
+ * Kept free of Cloud Foundry API shapes so another platform can produce the same data.
+ */
+
+/** One route of an app, with what the routing stage needs to build a URL. */
+export interface DiscoveredRoute {
+  /** host.domain[/path], no scheme (the Cloud Controller's `url`). */
+  url: string
+  host: string
+  path: string
+  domain: string
+  /** True for a domain of the container network (e.g. `apps.internal`). */
+  internal: boolean
+}
+
+/** One selected app; every desired instance `0 … instances-1` becomes a scrape target. */
+export interface DiscoveredApp {
+  /** Index into `promregator.targets` of the target that selected the app. */
+  targetIndex: number
+  orgGuid: string
+  orgName: string
+  spaceGuid: string
+  spaceName: string
+  appGuid: string
+  appName: string
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  /** Desired instance count of the web process. */
+  instances: number
+  routes: DiscoveredRoute[]
+}
+
+/** Anything that can list the apps to scrape. */
+export interface Discoverer {
+  discover(): Promise<DiscoveredApp[]>
+}

@@ -1,0 +1,136 @@
+/**
+ * @module main
+ * Command-line entry of the binary: flags, configuration, serving with Bun, signals. The only
+ * file that touches a runtime-specific API. It exports nothing on purpose: `bun build --compile`
+ * would otherwise start a second server or switch the output format.
+ */
+import { readFile } from 'node:fs/promises'
+import pkg from '../package.json' with { type: 'json' }
+import { assemble, configSecrets } from './assemble.ts'
+import { loadConfigFile } from './config/load.ts'
+import type { Config } from './config/schema.ts'
+import { createLogger } from './log.ts'
+
+declare const BUILD_COMMIT: string | undefined
+
+interface BunServer {
+  port: number
+  stop(closeActiveConnections?: boolean): Promise<void>
+}
+interface BunRuntime {
+  serve(options: { port: number; hostname: string; fetch: (request: Request) => Response | Promise<Response>; idleTimeout?: number }): BunServer
+}
+
+const USAGE = `Usage: promregator [--config FILE] [--version] [--help]
+
+Discovers the instances of Cloud Foundry apps and lets Prometheus scrape each of them.
+
+Options:
+  --config FILE   configuration file (YAML); default: $PROMREGATOR_CONFIG
+  --version       print the version and exit
+  --healthcheck   ask the server on $PORT (or 8080) for /-/healthy; exit 0 if healthy (for container HEALTHCHECKs)
+  --help          print this help and exit
+
+Environment:
+  PROMREGATOR_CONFIG   configuration file when --config is not given
+  PORT                 port to listen on (Cloud Foundry sets it); else server.port, else 8080
+  CF_PASSWORD          overrides cf.password
+`
+
+function version(): string {
+  const commit = typeof BUILD_COMMIT === 'string' && BUILD_COMMIT ? BUILD_COMMIT : 'unknown'
+  return `promregator ${pkg.version} (commit ${commit})`
+}
+
+interface Args {
+  config?: string
+  version?: boolean
+  help?: boolean
+  healthcheck?: boolean
+  error?: string
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = {}
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--version' || arg === '-v') out.version = true
+    else if (arg === '--help' || arg === '-h') out.help = true
+    else if (arg === '--healthcheck') out.healthcheck = true
+    else if (arg === '--config' || arg === '-c') {
+      const value = argv[++i]
+      if (!value) return { error: '--config needs a file name' }
+      out.config = value
+    } else if (arg.startsWith('--config=')) out.config = arg.slice('--config='.length)
+    else return { error: `unknown argument ${arg}` }
+  }
+  return out
+}
+
+/** Exits 0 when the local server answers /-/healthy with 200 (distroless images have no curl). */
+async function healthcheck(): Promise<void> {
+  const port = process.env.PORT ?? '8080'
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/-/healthy`, { signal: AbortSignal.timeout(2000) })
+    process.exit(response.status === 200 ? 0 : 1)
+  } catch {
+    process.exit(1)
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2))
+  if (args.error) {
+    process.stderr.write(`promregator: ${args.error}\n\n${USAGE}`)
+    process.exit(2)
+  }
+  if (args.help) return void process.stdout.write(USAGE)
+  if (args.version) return void process.stdout.write(`${version()}\n`)
+  if (args.healthcheck) return healthcheck()
+
+  const path = args.config ?? process.env.PROMREGATOR_CONFIG
+  if (!path) {
+    process.stderr.write(`promregator: no configuration: pass --config FILE or set PROMREGATOR_CONFIG\n`)
+    process.exit(2)
+  }
+  const loaded = await loadConfigFile(path, (p) => readFile(p, 'utf8'), process.env)
+  if (!loaded.ok) {
+    for (const problem of loaded.problems) process.stderr.write(`promregator: ${problem}\n`)
+    process.exit(2)
+  }
+  const config: Config = loaded.config
+  const secrets = configSecrets(config)
+  const logger = createLogger({ secrets: () => secrets })
+  for (const warning of loaded.warnings) logger.warn(warning)
+
+  const { app, cache } = assemble(config, { fetch: globalThis.fetch, logger, version: version() })
+  const port = process.env.PORT ? Number(process.env.PORT) : config.server.port
+  const bun = (globalThis as unknown as { Bun?: BunRuntime }).Bun
+  if (!bun) {
+    process.stderr.write('promregator: this entry point needs Bun (use the built binary or `bun src/main.ts`)\n')
+    process.exit(1)
+  }
+  const server = bun.serve({ port, hostname: config.server.address, fetch: app.fetch, idleTimeout: 60 })
+  logger.info('listening', { port: server.port, version: version(), targets: config.promregator.targets.length })
+  const stopRefreshing = cache.start()
+
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info('shutting down', { signal })
+    stopRefreshing()
+    // Cloud Foundry kills the process 10 s after SIGTERM: finish in-flight requests within that.
+    const forced = setTimeout(() => process.exit(0), 9000)
+    await server.stop(false)
+    clearTimeout(forced)
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`promregator: ${(error as Error).message ?? String(error)}\n`)
+  process.exit(1)
+})

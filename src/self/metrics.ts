@@ -1,0 +1,43 @@
+/**
+ * @module self/metrics
+ * The process's own metrics (served on `/promregatorMetrics`): what was scraped, how it went,
+ * and how discovery is doing. One place that names them, so their names stay consistent.
+ */
+import { Registry, type Counter, type Gauge, type Histogram } from './registry.ts'
+
+/** Handles to every own metric. */
+export interface SelfMetrics {
+  registry: Registry
+  scrapes: Counter
+  scrapeErrors: Counter
+  scrapeDuration: Histogram
+  mergeConflicts: Counter
+  discoveryRefreshes: Counter
+  discoveryDuration: Gauge
+  targetsDiscovered: Gauge
+  discoveryAge: Gauge
+}
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+/** Creates the registry with every own metric. `lastRefresh` feeds the age gauge at collection time. */
+export function createSelfMetrics(lastRefresh: () => number | undefined, now: () => number = Date.now): SelfMetrics {
+  const registry = new Registry()
+  return {
+    registry,
+    scrapes: registry.counter('promregator_scrapes', 'Scrapes of app instances by outcome.'),
+    scrapeErrors: registry.counter('promregator_scrape_errors', 'Failed scrapes of app instances by reason.'),
+    scrapeDuration: registry.histogram('promregator_instance_scrape_duration_seconds', 'Duration of scrapes of app instances.', DURATION_BUCKETS, 'seconds'),
+    mergeConflicts: registry.counter('promregator_merge_conflicts', 'Metric families dropped from /metrics because their TYPE conflicted with the first one seen.'),
+    discoveryRefreshes: registry.counter('promregator_discovery_refreshes', 'Discovery runs by outcome.'),
+    discoveryDuration: registry.gauge('promregator_discovery_duration_seconds', 'Duration of the last discovery run.', { unit: 'seconds' }),
+    targetsDiscovered: registry.gauge('promregator_discovery_targets', 'App instances known to discovery.'),
+    discoveryAge: registry.gauge('promregator_discovery_age_seconds', 'Age of the picture of targets being served.', {
+      unit: 'seconds',
+      compute: () => {
+        const at = lastRefresh()
+        return at === undefined ? [] : [{ value: (now() - at) / 1000 }]
+      },
+    }),
+  }
+}
