@@ -1,0 +1,109 @@
+/**
+ * @module simulator/types
+ * Public input types of the Cloud Foundry simulator: the landscape a test describes and the
+ * options that shape the simulated Cloud Controller, UAA and gorouter.
+ */
+
+/** Actual state of one app instance as process stats report it. */
+export type InstanceState = 'RUNNING' | 'CRASHED' | 'STARTING' | 'DOWN'
+
+/** Exposition format an instance answers with. */
+export type MetricsFormat = 'text' | 'openmetrics'
+
+/** What a custom metrics body generator receives. */
+export interface MetricsBodyContext {
+  appGuid: string
+  appName: string
+  index: number
+  format: MetricsFormat
+}
+
+/** One route of an app as a test describes it; `domain` defaults to the external shared domain. */
+export interface SimRoute {
+  host: string
+  domain?: string
+  path?: string
+}
+
+/** One Cloud Foundry app of the simulated landscape. */
+export interface SimApp {
+  name: string
+  /** Lowercase UUID v4; generated when absent. */
+  guid?: string
+  /** Desired state, default STARTED. */
+  state?: 'STARTED' | 'STOPPED'
+  /** Desired web-process instances, default 1. */
+  instances?: number
+  /** Actual state per index, default RUNNING. A non-RUNNING instance is not registered in the router. */
+  instanceStates?: InstanceState[]
+  routes?: SimRoute[]
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+  /** The only path the instance answers with metrics; default /metrics, other paths 404. */
+  metricsPath?: string
+  /** Default 'negotiate': OpenMetrics when the Accept header prefers it, else text 0.0.4. */
+  format?: MetricsFormat | 'negotiate'
+  /** The instance demands this Basic Authorization. */
+  basicAuth?: { username: string; password: string }
+  /** The instance demands `Authorization: Bearer <token>`. */
+  bearerToken?: string
+  /** Free-form check of the Authorization header (true = accepted); applied after basicAuth/bearerToken. */
+  authorize?: (authorization: string | undefined) => boolean
+  /** Port the instance listens on for internal routes (default 8080); also the route destination port. */
+  internalPort?: number
+  /** Custom metrics body. */
+  body?: (ctx: MetricsBodyContext) => string
+  /** Delay before answering a scrape. */
+  delayMs?: number
+}
+
+export interface SimSpace {
+  name: string
+  guid?: string
+  labels?: Record<string, string>
+  apps: SimApp[]
+}
+
+export interface SimOrg {
+  name: string
+  guid?: string
+  labels?: Record<string, string>
+  spaces: SimSpace[]
+}
+
+/** The whole simulated foundation. */
+export interface Landscape {
+  orgs: SimOrg[]
+  /** Default 'apps.sim.localhost' (shared, internal:false). */
+  externalDomain?: string
+  /** Default 'apps.internal' (shared, internal:true). */
+  internalDomain?: string
+  /** Further shared domains; a route naming an unknown domain creates an external one. */
+  extraDomains?: { name: string; internal?: boolean }[]
+  /** Password-grant users, default [{ username: 'admin', password: 'admin-secret' }]. */
+  users?: { username: string; password: string }[]
+  /** client_credentials clients (the `cf` client with empty secret always exists for password grants). */
+  clients?: { id: string; secret: string }[]
+}
+
+/** Start-up options; every fault can also be changed at runtime through `Simulator.faults`. */
+export interface SimOptions {
+  /** Host to bind, default 127.0.0.1. */
+  host?: string
+  /** Fixed ports (default 0 = ephemeral). */
+  apiPort?: number
+  uaaPort?: number
+  proxyPort?: number
+  /** Latency added to every CC and UAA request, in ms. */
+  latencyMs?: number
+  /** Access-token lifetime in seconds (default 1200, as the `cf` client on cf-deployment). */
+  tokenLifetimeSeconds?: number
+  /** Refresh-token lifetime in seconds (default 2592000). */
+  refreshTokenLifetimeSeconds?: number
+  /** Serve at most this many resources per page whatever per_page asks (links then carry the cap). */
+  maxPerPage?: number
+  /** Request logs keep the newest N entries each (default 20000). */
+  logLimit?: number
+  /** Seed of the router's random instance choice, for reproducible tests. */
+  randomSeed?: number
+}
