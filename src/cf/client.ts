@@ -1,11 +1,15 @@
 /**
  * @module cf/client
  * A small Cloud Controller v3 client: endpoint discovery from the API root, bearer tokens from
- * UAA, pagination to the end, one re-login on 401, retries with backoff and jitter on network
- * errors and 5xx, and waiting out 429s. Responses are validated with zod by the caller's schema.
+ * UAA, pagination to the end (pages after the first in parallel), one re-login on 401, retries
+ * with backoff and jitter on network errors and 5xx, waiting out 429s, a client-side rate limit
+ * and a bound on requests in flight. Responses are validated with zod by the caller's schema.
  */
 import { createFetch, type FetchResponse } from 'ofetch'
+import pLimit from 'p-limit'
 import { z } from 'zod'
+import { queryString, type QueryValue } from './query.ts'
+import { createRateLimiter } from './rate-limit.ts'
 import { paginationSchema, rootSchema } from './types.ts'
 import type { TokenProvider } from './uaa.ts'
 
@@ -39,16 +43,24 @@ export interface CfClientOptions {
   fetch: typeof fetch
   /** Called once the root is read, to build the token provider from the UAA URL. */
   tokens: (uaaUrl: string) => TokenProvider
+  /** Timeout of one HTTP attempt unless a call names its own (ms). */
   timeoutMs?: number
   /** Retries after the first attempt for network errors and 5xx. */
   retries?: number
+  /** First retry delay (ms); doubled per retry and spread by jitter. */
   backoffMs?: number
   /** Longest wait honoured for a 429 before giving up on this request. */
   maxRateLimitWaitMs?: number
+  /** Most 429 answers waited out for one request. */
+  maxRateLimitWaits?: number
+  /** Client-side rate limit in requests per second (0: none). */
+  rateLimit?: number
+  /** Most HTTP requests in flight at once (pages of one list are fetched in parallel). */
+  concurrency?: number
   sleep?: (ms: number) => Promise<void>
   random?: () => number
   onRequest?: (event: CfRequestEvent) => void
-  /** Extra fetch options (e.g. Bun's `tls` for skipSslValidation). */
+  /** Extra fetch options (e.g. Bun's `tls` for skipSslValidation, `proxy` for cf.proxy). */
   fetchOptions?: Record<string, unknown>
 }
 
@@ -58,10 +70,19 @@ export interface ListResult<T> {
   pages: number
 }
 
+/** Options of one list call. */
+export interface ListOptions {
+  /** Timeout of each HTTP attempt of this call (ms). */
+  timeoutMs?: number
+}
+
 export interface CfClient {
   readonly apiUrl: string
-  /** Lists every resource of a collection, following `pagination.next.href` to the end. */
-  list<T>(path: string, query: Record<string, string>, schema: z.ZodType<T>): Promise<ListResult<T>>
+  /**
+   * Lists every resource of a collection (5,000 per page unless `per_page` is given). After the
+   * first page the remaining ones are fetched in parallel; identical calls in flight share one run.
+   */
+  list<T>(path: string, query: Record<string, QueryValue>, schema: z.ZodType<T>, options?: ListOptions): Promise<ListResult<T>>
 }
 
 const pageSchema = z.object({
@@ -69,6 +90,7 @@ const pageSchema = z.object({
   resources: z.array(z.unknown()),
   included: z.record(z.string(), z.array(z.unknown())).optional(),
 })
+type Page = z.infer<typeof pageSchema>
 
 /** Creates a client; nothing is requested until the first call. */
 export function createCfClient(options: CfClientOptions): CfClient {
@@ -79,31 +101,41 @@ export function createCfClient(options: CfClientOptions): CfClient {
   const retries = options.retries ?? 2
   const backoffMs = options.backoffMs ?? 500
   const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 60_000
+  const maxRateLimitWaits = options.maxRateLimitWaits ?? 5
+  const defaultTimeoutMs = options.timeoutMs ?? 10_000
+  const inFlight = pLimit(options.concurrency ?? 6)
+  const rateLimited = createRateLimiter({ perSecond: options.rateLimit ?? 0, sleep })
+  const sharedLists = new Map<string, Promise<ListResult<unknown>>>()
   let session: Promise<{ v3: string; tokens: TokenProvider }> | undefined
 
-  const once = async (url: string, headers: Record<string, string>): Promise<FetchResponse<unknown>> => {
-    const started = performance.now()
-    const endpoint = endpointOf(url)
-    try {
-      const response = await $fetch.raw(url, {
-        headers: { accept: 'application/json', ...headers },
-        retry: false,
-        timeout: options.timeoutMs ?? 5000,
-        ignoreResponseError: true,
-        responseType: 'text',
-        ...options.fetchOptions,
-      })
-      options.onRequest?.({ endpoint, status: response.status, durationMs: performance.now() - started })
-      return response
-    } catch (error) {
-      options.onRequest?.({ endpoint, status: 'error', durationMs: performance.now() - started })
-      throw new CfApiError(`${endpoint}: ${describeNetworkError(error)}`, url)
-    }
+  /** One HTTP attempt, after the rate limit and inside the concurrency bound. */
+  const once = async (url: string, headers: Record<string, string>, timeoutMs: number): Promise<FetchResponse<unknown>> => {
+    await rateLimited()
+    return inFlight(async () => {
+      const started = performance.now()
+      const endpoint = endpointOf(url)
+      try {
+        const response = await $fetch.raw(url, {
+          headers: { accept: 'application/json', ...headers },
+          retry: false,
+          timeout: timeoutMs,
+          ignoreResponseError: true,
+          responseType: 'text',
+          ...options.fetchOptions,
+        })
+        options.onRequest?.({ endpoint, status: response.status, durationMs: performance.now() - started })
+        return response
+      } catch (error) {
+        options.onRequest?.({ endpoint, status: 'error', durationMs: performance.now() - started })
+        throw new CfApiError(`${endpoint}: ${describeNetworkError(error, timeoutMs)}`, url)
+      }
+    })
   }
 
   /** One logical GET with retries, 429 waits and one re-login on 401. */
-  const get = async (url: string, auth: boolean): Promise<unknown> => {
-    let attempt = 0
+  const get = async (url: string, auth: boolean, timeoutMs: number): Promise<unknown> => {
+    let failures = 0
+    let rateLimitWaits = 0
     let relogged = false
     for (;;) {
       let headers: Record<string, string> = {}
@@ -115,10 +147,10 @@ export function createCfClient(options: CfClientOptions): CfClient {
       }
       let response: FetchResponse<unknown>
       try {
-        response = await once(url, headers)
+        response = await once(url, headers, timeoutMs)
       } catch (error) {
-        if (attempt++ < retries) {
-          await sleep(backoff(attempt))
+        if (failures++ < retries) {
+          await sleep(backoff(failures))
           continue
         }
         throw error
@@ -131,13 +163,13 @@ export function createCfClient(options: CfClientOptions): CfClient {
       }
       if (response.status === 429) {
         const wait = rateLimitWait(response.headers, Date.now())
-        if (wait <= maxRateLimitWaitMs && attempt++ <= retries + 3) {
+        if (wait <= maxRateLimitWaitMs && rateLimitWaits++ < maxRateLimitWaits) {
           await sleep(wait)
           continue
         }
       }
-      if (response.status >= 500 && attempt++ < retries) {
-        await sleep(backoff(attempt))
+      if (response.status >= 500 && failures++ < retries) {
+        await sleep(backoff(failures))
         continue
       }
       if (response.status !== 200) {
@@ -151,11 +183,12 @@ export function createCfClient(options: CfClientOptions): CfClient {
     }
   }
 
+  /** Exponential backoff with full-range jitter: base × 2^(n-1) × [0.5, 1.5). */
   const backoff = (attempt: number) => backoffMs * 2 ** (attempt - 1) * (0.5 + random())
 
   const establish = () => {
     session ??= (async () => {
-      const root = rootSchema.safeParse(await get(`${apiUrl}/`, false))
+      const root = rootSchema.safeParse(await get(`${apiUrl}/`, false, defaultTimeoutMs))
       if (!root.success) throw new CfApiError('API root: unexpected shape (is this a Cloud Foundry API?)', `${apiUrl}/`)
       const { links } = root.data
       const uaa = links.uaa?.href ?? links.login?.href
@@ -168,32 +201,49 @@ export function createCfClient(options: CfClientOptions): CfClient {
     return session
   }
 
+  const fetchPage = async (url: string, path: string, timeoutMs: number): Promise<Page> => {
+    const page = pageSchema.safeParse(await get(url, true, timeoutMs))
+    if (!page.success) throw new CfApiError(`${path}: unexpected page shape`, url)
+    return page.data
+  }
+
+  const listAll = async <T,>(path: string, query: Record<string, QueryValue>, schema: z.ZodType<T>, timeoutMs: number): Promise<ListResult<T>> => {
+    const { v3 } = await establish()
+    const first = `${v3.replace(/\/+$/, '')}${path.replace(/^\/v3/, '')}${queryString({ per_page: '5000', ...query })}`
+    const pages: Page[] = [await fetchPage(first, path, timeoutMs)]
+    const { total_pages: total, next } = pages[0]!.pagination
+    if (next?.href && total !== undefined && total > 2 && /[?&]page=\d+/.test(next.href)) {
+      // Every page's URL is known from the first: fetch the rest at once (bounded by `concurrency`).
+      const urls = Array.from({ length: total - 1 }, (_, i) => next.href.replace(/([?&])page=\d+/, `$1page=${i + 2}`))
+      pages.push(...(await Promise.all(urls.map((url) => fetchPage(url, path, timeoutMs)))))
+    } else {
+      for (let href = next?.href; href; href = pages[pages.length - 1]!.pagination.next?.href) pages.push(await fetchPage(href, path, timeoutMs))
+    }
+    const resources: T[] = []
+    const included: Record<string, unknown[]> = {}
+    for (const page of pages) {
+      for (const item of page.resources) {
+        const parsed = schema.safeParse(item)
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]
+          throw new CfApiError(`${path}: unexpected resource shape: ${issue?.path.join('.')} ${issue?.message}`, first)
+        }
+        resources.push(parsed.data)
+      }
+      for (const [kind, items] of Object.entries(page.included ?? {})) (included[kind] ??= []).push(...items)
+    }
+    return { resources, included, pages: pages.length }
+  }
+
   return {
     apiUrl,
-    async list<T>(path: string, query: Record<string, string>, schema: z.ZodType<T>): Promise<ListResult<T>> {
-      const { v3 } = await establish()
-      const url = new URL(`${v3.replace(/\/+$/, '')}${path.replace(/^\/v3/, '')}`)
-      for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value)
-      if (!url.searchParams.has('per_page')) url.searchParams.set('per_page', '5000')
-      const resources: T[] = []
-      const included: Record<string, unknown[]> = {}
-      let next: string | undefined = url.toString()
-      let pages = 0
-      while (next) {
-        const page = pageSchema.safeParse(await get(next, true))
-        if (!page.success) throw new CfApiError(`${path}: unexpected page shape`, next)
-        pages++
-        for (const item of page.data.resources) {
-          const parsed = schema.safeParse(item)
-          if (!parsed.success) {
-            throw new CfApiError(`${path}: unexpected resource shape: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`, next)
-          }
-          resources.push(parsed.data)
-        }
-        for (const [kind, items] of Object.entries(page.data.included ?? {})) (included[kind] ??= []).push(...items)
-        next = page.data.pagination.next?.href ?? undefined
-      }
-      return { resources, included, pages }
+    list<T>(path: string, query: Record<string, QueryValue>, schema: z.ZodType<T>, listOptions: ListOptions = {}): Promise<ListResult<T>> {
+      const key = `${path}${queryString(query)}`
+      const shared = sharedLists.get(key)
+      if (shared) return shared as Promise<ListResult<T>>
+      const run = listAll(path, query, schema, listOptions.timeoutMs ?? defaultTimeoutMs).finally(() => sharedLists.delete(key))
+      sharedLists.set(key, run as Promise<ListResult<unknown>>)
+      return run
     },
   }
 }
@@ -227,8 +277,8 @@ function cfErrorText(body: string | undefined): string {
   return (body ?? '').slice(0, 200)
 }
 
-function describeNetworkError(error: unknown): string {
+function describeNetworkError(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } }
-  if (e.name === 'TimeoutError' || /timeout/i.test(e.message ?? '')) return 'timed out'
+  if (e.name === 'TimeoutError' || /timeout|aborted/i.test(e.message ?? '')) return `timed out after ${timeoutMs} ms`
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(error)
 }

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../log.ts'
 import type { ScrapeTarget } from '../routing/classify.ts'
-import type { DiscoveredApp, Discoverer } from './types.ts'
+import type { DiscoveredApp, Discoverer, ResourceClass } from './types.ts'
 
 /** The targets known at one moment. */
 export interface TargetSnapshot {
@@ -34,6 +34,11 @@ export interface TargetCache {
   peek(): TargetSnapshot
   /** Starts a refresh now (or joins the one running). */
   refresh(): Promise<void>
+  /**
+   * Forgets cached resources of these classes (all when omitted) and refreshes. A refresh already
+   * running may have read them before: one more run follows it, shared by every caller meanwhile.
+   */
+  invalidate(classes?: readonly ResourceClass[]): Promise<void>
   status(): DiscoveryStatus
   /** Starts periodic refreshes; returns a function that stops them. */
   start(): () => void
@@ -68,7 +73,7 @@ export function createTargetCache(options: TargetCacheOptions): TargetCache {
     status.lastAttemptAt = started
     try {
       const apps = await options.discoverer.discover()
-      const targets = options.toTargets(apps)
+      const targets = uniqueIds(options.toTargets(apps), options.logger)
       snapshot = { targets, byId: new Map(targets.map((t) => [t.id, t])), apps, refreshedAt: now() }
       status.ready = true
       status.refreshedAt = snapshot.refreshedAt
@@ -98,6 +103,17 @@ export function createTargetCache(options: TargetCacheOptions): TargetCache {
     return inFlight
   }
 
+  let followUp: Promise<void> | undefined
+  const invalidate = (classes?: readonly ResourceClass[]) => {
+    options.discoverer.invalidate?.(classes)
+    if (!inFlight) return refresh()
+    followUp ??= inFlight.then(() => {
+      followUp = undefined
+      return refresh()
+    })
+    return followUp
+  }
+
   return {
     async current() {
       if (!status.ready) {
@@ -112,6 +128,7 @@ export function createTargetCache(options: TargetCacheOptions): TargetCache {
     },
     peek: () => snapshot,
     refresh,
+    invalidate,
     status: () => ({ ...status }),
     start() {
       let timer: ReturnType<typeof setTimeout> | undefined
@@ -130,4 +147,20 @@ export function createTargetCache(options: TargetCacheOptions): TargetCache {
       }
     },
   }
+}
+
+/**
+ * Drops targets whose id (`appGuid:index`) was already seen. App GUIDs are unique across
+ * foundations in practice (random v4 UUIDs); should two collide, the first foundation wins.
+ */
+function uniqueIds(targets: ScrapeTarget[], logger: Logger): ScrapeTarget[] {
+  const seen = new Set<string>()
+  return targets.filter((t) => {
+    if (!seen.has(t.id)) {
+      seen.add(t.id)
+      return true
+    }
+    logger.warn('two instances have the same id; the second is not scraped', { id: t.id, app: t.appName })
+    return false
+  })
 }

@@ -1,12 +1,13 @@
 /**
  * @module discovery/resolve
- * Targets → apps on Cloud Foundry. The cost grows with pages, not with apps: orgs, spaces, apps,
- * routes (with their domains joined) and web processes are each read as filtered collections,
- * 5,000 per page, with long GUID lists split so that no URL grows past a few KB.
+ * Targets → apps of one foundation. The cost grows with pages, not with apps: orgs, spaces, apps,
+ * routes (domains joined) and web processes are each read as filtered collections, 5,000 per
+ * page, long GUID lists split so no URL grows past a few KB. Each resource class is remembered
+ * for its `cf.cache.timeout.*`; routes and processes of apps that appeared since are fetched by
+ * app GUID, so a new app does not wait for the next full read of its class.
  */
-import pLimit from 'p-limit'
-import type { TargetConfig } from '../config/schema.ts'
-import type { CfClient } from '../cf/client.ts'
+import type { CfClient, ListResult } from '../cf/client.ts'
+import { chunkByLength, type QueryValue } from '../cf/query.ts'
 import {
   appSchema,
   domainSchema,
@@ -18,125 +19,216 @@ import {
   type CfApp,
   type CfDomain,
   type CfOrganization,
-  type CfProcess,
   type CfRoute,
   type CfSpace,
 } from '../cf/types.ts'
+import type { TargetConfig } from '../config/schema.ts'
 import type { Logger } from '../log.ts'
+import { readAnnotations } from './annotations.ts'
 import { nameMatcher, type NameMatcher } from './match.ts'
-import type { DiscoveredApp, DiscoveredRoute, Discoverer } from './types.ts'
+import { Memo } from './memo.ts'
+import type { DiscoveredApp, DiscoveredRoute, Discoverer, ResourceClass } from './types.ts'
 
-/** GUIDs per filter value: 150 × 37 characters keeps a query string near 5.5 KB. */
-const GUIDS_PER_REQUEST = 150
-/** Up to this many selected apps, routes and processes are asked for by app GUID. */
+/** Up to this many selected apps, routes and processes are asked for by app GUID, else by space. */
 const NARROW_SELECTION = 300
+
+/** `cf.cache.timeout.*` in milliseconds. */
+export type CacheTimeouts = Record<ResourceClass, number>
+/** `cf.request.timeout.*` in milliseconds. */
+export interface RequestTimeouts {
+  org: number
+  space: number
+  appInSpace: number
+  domain: number
+  route: number
+  process: number
+}
 
 export interface ResolveOptions {
   client: CfClient
-  targets: TargetConfig[]
+  /** The targets this discoverer resolves, with their index in `promregator.targets`. */
+  targets: Array<{ index: number; target: TargetConfig }>
   logger: Logger
-  concurrency?: number
+  cacheTimeouts?: Partial<CacheTimeouts>
+  requestTimeouts?: Partial<RequestTimeouts>
+  now?: () => number
 }
 
-interface TargetMatchers {
+interface TargetPlan {
+  index: number
+  target: TargetConfig
   org: NameMatcher
   space: NameMatcher
   app: NameMatcher
 }
 
-/** Creates a discoverer that resolves all targets with one pass over the API. */
+type PerApp<T> = { byApp: Map<string, T>; covered: Set<string> }
+
+/** Creates a discoverer that resolves all its targets with one pass over the API per run. */
 export function createCfDiscoverer(options: ResolveOptions): Discoverer {
-  const matchers: TargetMatchers[] = options.targets.map((t) => ({
-    org: nameMatcher(t.orgName, t.orgRegex),
-    space: nameMatcher(t.spaceName, t.spaceRegex),
-    app: nameMatcher(t.applicationName, t.applicationRegex),
+  const now = options.now ?? Date.now
+  const cacheTimeout = (cls: ResourceClass) => options.cacheTimeouts?.[cls] ?? (cls === 'org' || cls === 'space' || cls === 'domain' ? 3_600_000 : 300_000)
+  // Domains arrive joined to routes, so routes are read again when either is due.
+  const maxAge = (cls: ResourceClass) => (cls === 'route' ? Math.min(cacheTimeout('route'), cacheTimeout('domain')) : cacheTimeout(cls))
+  const memo = new Memo(maxAge, now)
+  const plans: TargetPlan[] = options.targets.map(({ index, target }) => ({
+    index,
+    target,
+    org: nameMatcher(target.orgName, target.orgRegex),
+    space: nameMatcher(target.spaceName, target.spaceRegex),
+    app: nameMatcher(target.applicationName, target.applicationRegex),
   }))
-  return { discover: () => resolveTargets(options, matchers) }
+  return {
+    async discover() {
+      memo.beginRun()
+      const apps = await resolve(options, plans, memo, maxAge)
+      memo.endRun()
+      return apps
+    },
+    invalidate(classes) {
+      if (!classes) return memo.invalidate()
+      const mapped = new Set<ResourceClass>()
+      for (const cls of classes) mapped.add(cls === 'domain' ? 'route' : cls === 'resolver' ? 'application' : cls)
+      memo.invalidate([...mapped])
+    },
+  }
 }
 
-async function resolveTargets(options: ResolveOptions, matchers: TargetMatchers[]): Promise<DiscoveredApp[]> {
+async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo, maxAge: (cls: ResourceClass) => number): Promise<DiscoveredApp[]> {
   const { client, logger } = options
-  const limit = pLimit(options.concurrency ?? 4)
-  const listChunked = async <T,>(path: string, key: string, values: string[], query: Record<string, string>, schema: Parameters<CfClient['list']>[2]) => {
-    const chunks = chunk(unique(values), GUIDS_PER_REQUEST)
-    const results = await Promise.all(chunks.map((c) => limit(() => client.list(path, { ...query, [key]: c.join(',') }, schema))))
-    return {
-      resources: results.flatMap((r) => r.resources) as T[],
-      included: results.flatMap((r) => Object.entries(r.included)),
-    }
+  const timeout = { org: 10_000, space: 10_000, appInSpace: 10_000, domain: 10_000, route: 10_000, process: 10_000, ...options.requestTimeouts }
+  if (plans.length === 0) return []
+
+  /** One filtered list, its GUID filter split into URL-sized chunks that run concurrently. */
+  const listChunked = async <T,>(path: string, key: string, values: string[], query: Record<string, QueryValue>, schema: Parameters<CfClient['list']>[2], timeoutMs: number) => {
+    const chunks = chunkByLength(unique(values))
+    const results = (await Promise.all(chunks.map((c) => client.list(path, { ...query, [key]: c }, schema, { timeoutMs })))) as ListResult<T>[]
+    return { resources: results.flatMap((r) => r.resources), included: results.flatMap((r) => Object.entries(r.included)) }
   }
-  if (matchers.length === 0) return []
 
   // Orgs: by name when every target names one, else all of them.
-  const exactOrgs = matchers.map((m) => m.org.exact)
-  const orgQuery: Record<string, string> = exactOrgs.every((n) => n !== undefined) ? { names: unique(exactOrgs as string[]).join(',') } : {}
-  const orgs = (await client.list('/v3/organizations', orgQuery, organizationSchema)).resources as CfOrganization[]
-  const orgsOf = matchers.map((m) => orgs.filter((o) => m.org(o.name)))
-  const orgGuids = unique(orgsOf.flat().map((o) => o.guid))
+  const exactOrgs = plans.map((p) => p.org.exact)
+  const orgNames = exactOrgs.every((n) => n !== undefined) ? unique(exactOrgs as string[]) : undefined
+  const orgs = await memo.get('org', orgNames?.join(',') ?? '*', async () =>
+    orgNames
+      ? (await listChunked<CfOrganization>('/v3/organizations', 'names', orgNames, {}, organizationSchema, timeout.org)).resources
+      : (await client.list('/v3/organizations', {}, organizationSchema, { timeoutMs: timeout.org })).resources,
+  )
+  const orgsOf = plans.map((p) => orgs.filter((o) => p.org(o.name)))
+  const orgGuids = unique(orgsOf.flat().map((o) => o.guid)).sort()
   if (orgGuids.length === 0) return warnEmpty(options, 'no organization matches')
 
-  // Spaces of the matched orgs.
-  const spaces = (await listChunked<CfSpace>('/v3/spaces', 'organization_guids', orgGuids, {}, spaceSchema)).resources
-  const spacesOf = matchers.map((m, i) => {
+  // Spaces of the matched orgs (by name too when every target names one).
+  const exactSpaces = plans.map((p) => p.space.exact)
+  const spaceNames: Record<string, QueryValue> = exactSpaces.every((n) => n !== undefined) ? { names: unique(exactSpaces as string[]) } : {}
+  const spaces = await memo.get('space', `${orgGuids.join(',')} ${String(spaceNames.names ?? '*')}`, async () =>
+    (await listChunked<CfSpace>('/v3/spaces', 'organization_guids', orgGuids, spaceNames, spaceSchema, timeout.space)).resources,
+  )
+  const spacesOf = plans.map((p, i) => {
     const orgSet = new Set(orgsOf[i]!.map((o) => o.guid))
-    return spaces.filter((s) => orgSet.has(s.relationships.organization.data?.guid ?? '') && m.space(s.name))
+    return spaces.filter((s) => orgSet.has(s.relationships.organization.data?.guid ?? '') && p.space(s.name))
   })
-  const spaceGuids = unique(spacesOf.flat().map((s) => s.guid))
-  if (spaceGuids.length === 0) return warnEmpty(options, 'no space matches')
+  if (spacesOf.every((s) => s.length === 0)) return warnEmpty(options, 'no space matches')
 
-  // Started apps of the matched spaces.
-  const apps = (await listChunked<CfApp>('/v3/apps', 'space_guids', spaceGuids, {}, appSchema)).resources.filter((a) => a.state === 'STARTED')
+  // Apps: one query per distinct label selector, over the spaces of its targets.
+  const groups = new Map<string, { selector?: string; plans: number[] }>()
+  plans.forEach((p, i) => {
+    const key = p.target.labelSelector ?? ''
+    const group = groups.get(key) ?? { selector: p.target.labelSelector, plans: [] }
+    group.plans.push(i)
+    groups.set(key, group)
+  })
+  const appsBySelector = new Map<string, CfApp[]>()
+  await Promise.all(
+    [...groups].map(async ([key, group]) => {
+      const spaceGuids = unique(group.plans.flatMap((i) => spacesOf[i]!.map((s) => s.guid))).sort()
+      if (spaceGuids.length === 0) return appsBySelector.set(key, [])
+      const exactApps = group.plans.map((i) => plans[i]!.app.exact)
+      const query: Record<string, QueryValue> = {}
+      if (exactApps.every((n) => n !== undefined)) query.names = unique(exactApps as string[])
+      if (group.selector) query.label_selector = group.selector
+      const memoKey = `${key} ${String(query.names ?? '*')} ${spaceGuids.join(',')}`
+      const apps = await memo.get('application', memoKey, async () =>
+        (await listChunked<CfApp>('/v3/apps', 'space_guids', spaceGuids, query, appSchema, timeout.appInSpace)).resources,
+      )
+      appsBySelector.set(key, apps)
+    }),
+  )
+
+  // Selection: started apps of each target's spaces whose name matches; the first target wins.
   const orgByGuid = new Map(orgs.map((o) => [o.guid, o]))
   const spaceByGuid = new Map(spaces.map((s) => [s.guid, s]))
-  const selected = new Map<string, { app: CfApp; targetIndex: number }>()
-  matchers.forEach((m, targetIndex) => {
-    const spaceSet = new Set(spacesOf[targetIndex]!.map((s) => s.guid))
-    for (const app of apps) {
-      if (!spaceSet.has(app.relationships.space.data?.guid ?? '') || !m.app(app.name)) continue
+  const selected = new Map<string, { app: CfApp; plan: TargetPlan }>()
+  plans.forEach((plan, i) => {
+    const spaceSet = new Set(spacesOf[i]!.map((s) => s.guid))
+    for (const app of appsBySelector.get(plan.target.labelSelector ?? '') ?? []) {
+      if (app.state !== 'STARTED' || !spaceSet.has(app.relationships.space.data?.guid ?? '') || !plan.app(app.name)) continue
+      if (plan.target.kubernetesAnnotations && !readAnnotations(stringMap(app.metadata?.annotations)).scrape) continue
       if (selected.has(app.guid)) {
-        logger.debug('app selected by more than one target; the first one applies', { app: app.name, target: targetIndex })
+        logger.debug('app selected by more than one target; the first one applies', { app: app.name, target: plan.index })
         continue
       }
-      selected.set(app.guid, { app, targetIndex })
+      selected.set(app.guid, { app, plan })
     }
   })
   if (selected.size === 0) return warnEmpty(options, 'no started application matches')
 
-  // Routes (domains joined) and web processes, by app GUID for a narrow selection, else by space.
-  const narrow = selected.size <= NARROW_SELECTION
-  const selectedSpaces = unique([...selected.values()].map((s) => s.app.relationships.space.data?.guid ?? ''))
-  const [key, values] = narrow ? ['app_guids', [...selected.keys()]] : ['space_guids', selectedSpaces]
-  const [routeResult, processResult] = await Promise.all([
-    listChunked<CfRoute>('/v3/routes', key, values, { include: 'domain' }, routeSchema),
-    listChunked<CfProcess>('/v3/processes', key, values, { types: 'web' }, processSchema),
-  ])
-  const domains = new Map<string, CfDomain>()
-  for (const [kind, items] of routeResult.included) {
-    if (kind !== 'domains') continue
-    for (const item of items) {
-      const parsed = domainSchema.safeParse(item)
-      if (parsed.success) domains.set(parsed.data.guid, parsed.data)
+  // Routes (domains joined) and web processes of the selected apps.
+  const selectedApps = [...selected.values()].map((s) => s.app)
+  const byAppOrSpace = (apps: CfApp[]): [string, string[]] =>
+    apps.length <= NARROW_SELECTION ? ['app_guids', apps.map((a) => a.guid)] : ['space_guids', unique(apps.map((a) => a.relationships.space.data?.guid ?? ''))]
+  const perApp = async <T,>(cls: ResourceClass, fetch: (key: string, values: string[]) => Promise<Map<string, T>>): Promise<Map<string, T>> => {
+    const cached = memo.peek<PerApp<T>>(cls, 'selection')
+    if (!cached || cached.ageMs >= maxAge(cls)) {
+      const byApp = await fetch(...byAppOrSpace(selectedApps))
+      memo.set(cls, 'selection', { byApp, covered: new Set(selected.keys()) })
+      return byApp
     }
+    const missing = selectedApps.filter((a) => !cached.value.covered.has(a.guid))
+    if (missing.length > 0) {
+      for (const [appGuid, value] of await fetch('app_guids', missing.map((a) => a.guid))) cached.value.byApp.set(appGuid, value)
+      for (const app of missing) cached.value.covered.add(app.guid)
+      memo.set(cls, 'selection', cached.value, memoTime(cached.ageMs, options.now))
+    }
+    return cached.value.byApp
   }
-  const routesByApp = groupRoutes(routeResult.resources, domains)
-  const instancesByApp = new Map<string, number>()
-  for (const p of processResult.resources) {
-    const appGuid = p.relationships.app.data?.guid
-    if (appGuid && p.type === 'web') instancesByApp.set(appGuid, p.instances)
-  }
+  const [routesByApp, instancesByApp] = await Promise.all([
+    perApp('route', async (key, values) => {
+      const result = await listChunked<CfRoute>('/v3/routes', key, values, { include: 'domain' }, routeSchema, Math.max(timeout.route, timeout.domain))
+      return groupRoutes(result.resources, domainsOf(result.included))
+    }),
+    perApp('process', async (key, values) => {
+      const result = await listChunked<{ type: string; instances: number; relationships: { app: { data: { guid: string } | null } } }>(
+        '/v3/processes',
+        key,
+        values,
+        { types: ['web'] },
+        processSchema,
+        timeout.process,
+      )
+      const instances = new Map<string, number>()
+      for (const p of result.resources) {
+        const appGuid = p.relationships.app.data?.guid
+        if (appGuid && p.type === 'web') instances.set(appGuid, p.instances)
+      }
+      return instances
+    }),
+  ])
 
   const result: DiscoveredApp[] = []
-  for (const { app, targetIndex } of selected.values()) {
+  for (const { app, plan } of selected.values()) {
     const space = spaceByGuid.get(app.relationships.space.data?.guid ?? '')
     const org = orgByGuid.get(space?.relationships.organization.data?.guid ?? '')
     if (!space || !org) continue
+    const where = { org: org.name, space: space.name, app: app.name }
     const instances = instancesByApp.get(app.guid)
     if (instances === undefined) {
-      logger.warn('app has no web process; not scraped', { org: org.name, space: space.name, app: app.name })
+      logger.warn('app has no web process; not scraped', where)
       continue
     }
-    result.push({
-      targetIndex,
+    const annotations = stringMap(app.metadata?.annotations)
+    const discovered: DiscoveredApp = {
+      targetIndex: plan.index,
       orgGuid: org.guid,
       orgName: org.name,
       spaceGuid: space.guid,
@@ -144,12 +236,36 @@ async function resolveTargets(options: ResolveOptions, matchers: TargetMatchers[
       appGuid: app.guid,
       appName: app.name,
       labels: stringMap(app.metadata?.labels),
-      annotations: stringMap(app.metadata?.annotations),
+      annotations,
       instances,
       routes: routesByApp.get(app.guid) ?? [],
-    })
+    }
+    if (plan.target.kubernetesAnnotations) {
+      const settings = readAnnotations(annotations)
+      for (const problem of settings.problems) logger.warn(`${problem}; ignored`, where)
+      if (settings.path !== undefined) discovered.metricsPath = settings.path
+      if (settings.port !== undefined) discovered.internalPort = settings.port
+    }
+    result.push(discovered)
   }
   return result
+}
+
+/** The fetch time of an entry that is `ageMs` old, so extending it does not renew it. */
+function memoTime(ageMs: number, now: (() => number) | undefined): number {
+  return (now ?? Date.now)() - ageMs
+}
+
+function domainsOf(included: Array<[string, unknown[]]>): Map<string, CfDomain> {
+  const domains = new Map<string, CfDomain>()
+  for (const [kind, items] of included) {
+    if (kind !== 'domains') continue
+    for (const item of items) {
+      const parsed = domainSchema.safeParse(item)
+      if (parsed.success) domains.set(parsed.data.guid, parsed.data)
+    }
+  }
+  return domains
 }
 
 function groupRoutes(routes: CfRoute[], domains: Map<string, CfDomain>): Map<string, DiscoveredRoute[]> {
@@ -179,10 +295,4 @@ function warnEmpty(options: ResolveOptions, why: string): DiscoveredApp[] {
 
 function unique<T>(values: T[]): T[] {
   return [...new Set(values)]
-}
-
-function chunk<T>(values: T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size))
-  return out
 }

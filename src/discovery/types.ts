@@ -30,9 +30,21 @@ export interface DiscoveredApp {
   /** Desired instance count of the web process. */
   instances: number
   routes: DiscoveredRoute[]
+  /** Foundation the app lives on; set only when more than one foundation is configured. */
+  foundation?: string
+  /** Metrics path from the `prometheus.io/path` annotation (targets with `kubernetesAnnotations`). */
+  metricsPath?: string
+  /** Port for internal routes from the `prometheus.io/port` annotation (targets with `kubernetesAnnotations`). */
+  internalPort?: number
 }
+
+/** Kinds of Cloud Controller resources that are cached and refreshed on their own schedule (`cf.cache.timeout.*`). */
+export const RESOURCE_CLASSES = ['org', 'space', 'domain', 'application', 'route', 'process', 'resolver'] as const
+export type ResourceClass = (typeof RESOURCE_CLASSES)[number]
 
 /** Anything that can list the apps to scrape. */
 export interface Discoverer {
   discover(): Promise<DiscoveredApp[]>
+  /** Forgets cached resources of these classes (all when omitted) so the next run reads them again. */
+  invalidate?(classes?: readonly ResourceClass[]): void
 }

@@ -4,14 +4,14 @@ import { createTokenProvider } from '../../src/cf/uaa.ts'
 function fakeUaa(responses: Array<{ status: number; body: unknown }>) {
   const requests: URLSearchParams[] = []
   const headers: Headers[] = []
-  const fetch = (async (_url: string, init: RequestInit) => {
+  const fakeFetch = (async (_url: string, init: RequestInit) => {
     requests.push(new URLSearchParams(String(init.body)))
     headers.push(new Headers(init.headers))
     await new Promise((r) => setTimeout(r, 5))
     const next = responses.shift() ?? { status: 500, body: {} }
     return new Response(JSON.stringify(next.body), { status: next.status })
   }) as unknown as typeof fetch
-  return { fetch, requests, headers }
+  return { fetch: fakeFetch, requests, headers }
 }
 
 describe('UAA token provider', () => {
