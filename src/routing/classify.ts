@@ -2,7 +2,8 @@
  * @module routing/classify
  * Picks the route of an app and turns each of its instances into a {@link ScrapeTarget}: through
  * the gorouter with `X-CF-APP-INSTANCE` for an external route, or straight to
- * `<index>.<host>.<domain>:<port>` over the container network for an internal one.
+ * `<index>.<host>.<domain>:<port>` over the container network for an internal one, or to a fixed
+ * `overrideRouteAndPath` (e.g. an auth proxy in front of the app) without any instance header.
  */
 import type { DiscoveredApp, DiscoveredRoute } from '../discovery/types.ts'
 
@@ -15,6 +16,8 @@ export interface RoutingOptions {
   defaultInternalRoutePort: number
   /** Name of the authenticator (`targetAuthenticators[].id`), or undefined for the global one. */
   authenticatorId?: string
+  /** `host[:port][/path]` scraped as `<protocol>://<override><path>` for every instance, instead of the app's route. */
+  overrideRouteAndPath?: string
 }
 
 /** Enrichment labels of an instance, as the original's V0 and `/metrics` write them. */
@@ -24,6 +27,8 @@ export interface InstanceLabels {
   app_name: string
   cf_instance_id: string
   cf_instance_number: string
+  /** Name of the foundation; present only when more than one is configured. */
+  foundation?: string
 }
 
 /** One instance, ready to scrape. */
@@ -42,6 +47,8 @@ export interface ScrapeTarget {
   routeUrl: string
   path: string
   authenticatorId?: string
+  /** Name of the foundation; present only when more than one is configured. */
+  foundation?: string
   labels: InstanceLabels
 }
 
@@ -59,7 +66,12 @@ export function chooseRoute(routes: DiscoveredRoute[], preferred: string[]): Dis
 
 /** All scrape targets of one app, or why there are none. */
 export function classifyApp(app: DiscoveredApp, options: RoutingOptions): ClassifyResult {
-  const route = chooseRoute(app.routes, options.preferredRouteRegex)
+  // The app's own annotations (`kubernetesAnnotations`) override the target's path and internal port.
+  options = { ...options, path: app.metricsPath ?? options.path, internalRoutePort: app.internalPort ?? options.internalRoutePort }
+  const foundation = app.foundation ? { foundation: app.foundation } : {}
+  const override = options.overrideRouteAndPath?.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '')
+  // With an override the route only names the instances; an app without any still gets targets.
+  const route = override ? { url: override, host: '', path: '', domain: '', internal: false } : chooseRoute(app.routes, options.preferredRouteRegex)
   if (!route) return { ok: false, reason: 'app has no route' }
   const targets: ScrapeTarget[] = []
   for (let index = 0; index < app.instances; index++) {
@@ -74,15 +86,21 @@ export function classifyApp(app: DiscoveredApp, options: RoutingOptions): Classi
       routeUrl: route.url,
       path: options.path,
       authenticatorId: options.authenticatorId,
+      ...foundation,
       labels: {
         org_name: app.orgName,
         space_name: app.spaceName,
         app_name: app.appName,
         cf_instance_id: id,
         cf_instance_number: String(index),
+        ...foundation,
       },
     }
-    if (route.internal) {
+    if (override) {
+      // As in the original: one fixed URL for every instance, and no X-CF-APP-INSTANCE (whatever
+      // sits at the override decides where the request goes).
+      targets.push({ ...base, internal: true, url: `${options.protocol}://${override}${options.path}`, headers: {} })
+    } else if (route.internal) {
       const port = options.internalRoutePort ?? options.defaultInternalRoutePort
       const host = route.host ? `${route.host}.${route.domain}` : route.domain
       targets.push({ ...base, internal: true, url: `http://${index}.${host}:${port}${options.path}`, headers: {} })

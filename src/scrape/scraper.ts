@@ -2,27 +2,21 @@
  * @module scrape/scraper
  * Fetches the metrics of one instance with bounded time and memory and tells failures apart.
  * Never throws: every outcome is a {@link ScrapeResult}.
+ *
+ * Time: `connectionTimeout + socketReadTimeout` until the response headers, `socketReadTimeout`
+ * as the longest pause between two body chunks, `maxProcessingTime` for the whole scrape.
+ * Memory: at most `maxBodyBytes` (after decompression) are kept. Redirects are followed by hand,
+ * at most `maxRedirects`, so loops end early and credentials never leave the target's host.
  */
 import { formatOfContentType } from '../exposition/negotiate.ts'
 import type { Format } from '../exposition/types.ts'
 import type { ScrapeTarget } from '../routing/classify.ts'
 import type { Authenticator } from './auth.ts'
+import { readBounded } from './body.ts'
+import { classifyNetworkError, type FailureReason } from './failures.ts'
+import { DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_RESPONSE_BYTES } from './limits.ts'
 
-/** Why a scrape failed; the `reason` label of `promregator_scrape_errors_total`. */
-export type FailureReason =
-  | 'timeout'
-  | 'connection_refused'
-  | 'dns'
-  | 'tls'
-  | 'network'
-  | 'unknown_route'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'http_status'
-  | 'content_type'
-  | 'body_too_large'
-  | 'auth'
-  | 'loop'
+export { classifyNetworkError, failureLogLevel, type FailureReason } from './failures.ts'
 
 export type ScrapeResult =
   | { ok: true; target: ScrapeTarget; body: string; format: Format; durationMs: number; bytes: number }
@@ -35,7 +29,10 @@ export interface ScraperOptions {
   connectionTimeoutMs: number
   socketReadTimeoutMs: number
   maxProcessingTimeMs: number
+  /** Largest body kept (bytes, after decompression); default 16 MiB. */
   maxBodyBytes?: number
+  /** Redirects followed before giving up; default 5. */
+  maxRedirects?: number
   /** This process's id, sent as `X-Promregator-Instance` so a loop is detected. */
   instanceId: string
   authenticatorFor: (target: ScrapeTarget) => Authenticator
@@ -48,66 +45,90 @@ export interface Scraper {
 /** OpenMetrics 1.0 first, text 0.0.4 second. */
 export const SCRAPE_ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
 
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
+/** Headers that belong to the target's host only and are dropped when a redirect leaves it. */
+const HOST_BOUND_HEADERS = ['authorization', 'x-cf-app-instance']
+
+/** One attempt's result plus the credentials it sent, so a 401 can name what was rejected. */
+interface Attempt {
+  result: ScrapeResult
+  sentAuth: Record<string, string>
+}
+
 /** Creates a scraper. */
 export function createScraper(options: ScraperOptions): Scraper {
-  const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS
 
-  const attempt = async (target: ScrapeTarget, auth: Authenticator, deadline: AbortSignal, started: number): Promise<ScrapeResult> => {
-    const elapsed = () => performance.now() - started
-    const fail = (reason: FailureReason, message: string, status?: number, bytes = 0): ScrapeResult => ({
-      ok: false,
-      target,
-      reason,
-      message,
-      status,
-      durationMs: elapsed(),
-      bytes,
+  const attempt = async (target: ScrapeTarget, auth: Authenticator, deadline: AbortSignal, started: number): Promise<Attempt> => {
+    let sentAuth: Record<string, string> = {}
+    const fail = (reason: FailureReason, message: string, status?: number, bytes = 0): Attempt => ({
+      result: { ok: false, target, reason, message, status, durationMs: performance.now() - started, bytes },
+      sentAuth,
     })
-    let authHeaders: Record<string, string>
     try {
-      authHeaders = await auth.headers()
+      sentAuth = await auth.headers()
     } catch (error) {
       return fail('auth', `authenticator failed: ${(error as Error).message}`)
     }
-    const headersTimeout = AbortSignal.timeout(options.connectionTimeoutMs + options.socketReadTimeoutMs)
-    const init: RequestInit & { proxy?: string } = {
-      headers: {
-        accept: SCRAPE_ACCEPT,
-        'accept-encoding': 'gzip',
-        'user-agent': 'promregator-ts',
-        'x-promregator-instance': options.instanceId,
-        ...target.headers,
-        ...authHeaders,
-      },
-      redirect: 'follow',
-      signal: AbortSignal.any([deadline, headersTimeout]),
+    // Bounds the wait for headers only: the body has its own bounds, so this must not stay armed.
+    const headersTimeout = new AbortController()
+    const headersTimer = setTimeout(() => headersTimeout.abort(), options.connectionTimeoutMs + options.socketReadTimeoutMs)
+    const signal = AbortSignal.any([deadline, headersTimeout.signal])
+    let headers: Record<string, string> = {
+      accept: SCRAPE_ACCEPT,
+      'accept-encoding': 'gzip',
+      'user-agent': 'promregator-ts',
+      'x-promregator-instance': options.instanceId,
+      ...lowerCaseKeys(target.headers),
+      ...lowerCaseKeys(sentAuth),
     }
-    if (options.proxyUrl) init.proxy = options.proxyUrl
+    let url = new URL(target.url)
+    const visited = new Set([url.href])
     let response: Response
     try {
-      response = await options.fetch(target.url, init)
-    } catch (error) {
-      const [reason, message] = classifyNetworkError(error, deadline.aborted || headersTimeout.aborted)
-      return fail(reason, message)
+      for (let redirects = 0; ; redirects++) {
+        const init: RequestInit & { proxy?: string } = { headers, redirect: 'manual', signal }
+        if (options.proxyUrl) init.proxy = options.proxyUrl
+        try {
+          response = await options.fetch(url.href, init)
+        } catch (error) {
+          const [reason, message] = classifyNetworkError(error, deadline.aborted || headersTimeout.signal.aborted)
+          return fail(reason, message)
+        }
+        const location = response.headers.get('location')
+        if (!REDIRECT_STATUSES.has(response.status) || location === null) break
+        await response.body?.cancel().catch(() => {})
+        const next = new URL(location, url)
+        if (visited.has(next.href)) return fail('redirects', `redirect loop: ${url.href} sends back to ${next.href}`, response.status)
+        if (redirects >= maxRedirects) return fail('redirects', `more than ${maxRedirects} redirects (last to ${next.href})`, response.status)
+        if (next.hostname !== url.hostname) headers = withoutKeys(headers, HOST_BOUND_HEADERS)
+        visited.add(next.href)
+        url = next
+      }
+    } finally {
+      clearTimeout(headersTimer)
     }
-    if (response.status !== 200) {
-      const routerError = response.headers.get('x-cf-routererror')
-      const text = (await readLimited(response, 4096, options.socketReadTimeoutMs, deadline)).text
-      if (routerError === 'unknown_route') return fail('unknown_route', `router: instance not routable (${firstLine(text)})`, response.status)
-      if (response.status === 401) return fail('unauthorized', 'target answered 401 Unauthorized', 401)
-      if (response.status === 403) return fail('forbidden', 'target answered 403 Forbidden', 403)
-      return fail('http_status', `target answered HTTP ${response.status}${routerError ? ` (${routerError})` : ''}`, response.status)
-    }
-    const format = formatOfContentType(response.headers.get('content-type'))
+    if (response.status !== 200) return { result: await failedStatus(response, target, started, options, deadline), sentAuth }
+    const contentType = response.headers.get('content-type')
+    const format = formatOfContentType(contentType)
     if (format === 'unsupported') {
       await response.body?.cancel().catch(() => {})
-      return fail('content_type', `unsupported content type ${response.headers.get('content-type')}`, 200)
+      return fail('content_type', `unsupported content type ${contentType} (expected text/plain or application/openmetrics-text)`, 200)
     }
-    const read = await readLimited(response, maxBody, options.socketReadTimeoutMs, deadline)
-    if (read.outcome === 'too_large') return fail('body_too_large', `body larger than ${maxBody} bytes`, 200, read.bytes)
-    if (read.outcome === 'timeout') return fail('timeout', 'timed out reading the body', 200, read.bytes)
-    if (read.outcome === 'error') return fail('network', `body read failed: ${read.error}`, 200, read.bytes)
-    return { ok: true, target, body: read.text, format, durationMs: elapsed(), bytes: read.bytes }
+    const read = await readBounded(response, maxBody, options.socketReadTimeoutMs, deadline)
+    switch (read.outcome) {
+      case 'ok':
+        return { result: { ok: true, target, body: read.text, format, durationMs: performance.now() - started, bytes: read.bytes }, sentAuth }
+      case 'too_large':
+        return fail('body_too_large', `body larger than ${maxBody} bytes; dropped`, 200, read.bytes)
+      case 'idle':
+        return fail('timeout', `no body data for ${options.socketReadTimeoutMs} ms (after ${read.bytes} bytes)`, 200, read.bytes)
+      case 'deadline':
+        return fail('timeout', `scrape exceeded ${options.maxProcessingTimeMs} ms (after ${read.bytes} bytes of body)`, 200, read.bytes)
+      case 'error':
+        return fail('network', `body read failed after ${read.bytes} bytes: ${read.error}`, 200, read.bytes)
+    }
   }
 
   return {
@@ -117,71 +138,44 @@ export function createScraper(options: ScraperOptions): Scraper {
       if (signal) deadlineSignals.push(signal)
       const deadline = AbortSignal.any(deadlineSignals)
       const auth = options.authenticatorFor(target)
-      const result = await attempt(target, auth, deadline, started)
+      const first = await attempt(target, auth, deadline, started)
       // One fresh credential and one retry when the target rejects what we sent.
-      if (!result.ok && result.reason === 'unauthorized' && auth.rejected?.() && !deadline.aborted) {
-        return attempt(target, auth, deadline, started)
+      if (!first.result.ok && first.result.reason === 'unauthorized' && !deadline.aborted && auth.rejected?.(first.sentAuth)) {
+        return (await attempt(target, auth, deadline, started)).result
       }
-      return result
+      return first.result
     },
   }
 }
 
-type ReadOutcome = { outcome: 'ok' | 'too_large' | 'timeout' | 'error'; text: string; bytes: number; error?: string }
-
-/** Reads a body up to `limit` bytes, giving up when a chunk takes longer than `idleMs`. */
-async function readLimited(response: Response, limit: number, idleMs: number, deadline: AbortSignal): Promise<ReadOutcome> {
-  if (!response.body) return { outcome: 'ok', text: '', bytes: 0 }
-  const reader = response.body.getReader()
-  const decoder = new TextDecoder()
-  let text = ''
-  let bytes = 0
-  for (;;) {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const idle = new Promise<'idle'>((resolve) => {
-      timer = setTimeout(() => resolve('idle'), idleMs)
-    })
-    const aborted = new Promise<'idle'>((resolve) => {
-      if (deadline.aborted) resolve('idle')
-      deadline.addEventListener('abort', () => resolve('idle'), { once: true })
-    })
-    let chunk: ReadableStreamReadResult<Uint8Array> | 'idle'
-    try {
-      chunk = await Promise.race([reader.read(), idle, aborted])
-    } catch (error) {
-      clearTimeout(timer)
-      return { outcome: deadline.aborted ? 'timeout' : 'error', text, bytes, error: (error as Error).message }
-    } finally {
-      clearTimeout(timer)
-    }
-    if (chunk === 'idle') {
-      reader.cancel().catch(() => {})
-      return { outcome: 'timeout', text, bytes }
-    }
-    if (chunk.done) return { outcome: 'ok', text: text + decoder.decode(), bytes }
-    bytes += chunk.value.byteLength
-    if (bytes > limit) {
-      reader.cancel().catch(() => {})
-      return { outcome: 'too_large', text: '', bytes }
-    }
-    text += decoder.decode(chunk.value, { stream: true })
-  }
+/** A non-200 answer: the router's `unknown_route`, 401/403 from the app, our own loop guard, or any other status. */
+async function failedStatus(response: Response, target: ScrapeTarget, started: number, options: ScraperOptions, deadline: AbortSignal): Promise<ScrapeResult> {
+  const routerError = response.headers.get('x-cf-routererror')
+  const read = await readBounded(response, 4096, options.socketReadTimeoutMs, deadline)
+  const excerpt = read.outcome === 'ok' ? firstLine(read.text) : ''
+  const status = response.status
+  const fail = (reason: FailureReason, message: string): ScrapeResult => ({
+    ok: false,
+    target,
+    reason,
+    message,
+    status,
+    durationMs: performance.now() - started,
+    bytes: read.bytes,
+  })
+  if (routerError === 'unknown_route') return fail('unknown_route', `router: instance not routable, probably gone (${excerpt})`)
+  if (status === 401) return fail('unauthorized', 'target answered 401 Unauthorized')
+  if (status === 403) return fail('forbidden', 'target answered 403 Forbidden')
+  if (status === 508) return fail('loop', `target answered 508: the scrape came back to a Promregator (${excerpt})`)
+  return fail('http_status', `target answered HTTP ${status}${routerError ? ` (router: ${routerError})` : ''}${excerpt ? `: ${excerpt}` : ''}`)
 }
 
-/** Maps fetch errors of Node (undici) and Bun to a reason. */
-export function classifyNetworkError(error: unknown, timedOut: boolean): [FailureReason, string] {
-  const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } }
-  const code = String(e.cause?.code ?? e.code ?? '')
-  const message = e.cause?.message ?? e.message ?? String(error)
-  if (timedOut || e.name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
-    return ['timeout', 'timed out waiting for the target']
-  }
-  if (code === 'ECONNREFUSED' || code === 'ConnectionRefused') return ['connection_refused', `connection refused: ${message}`]
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'DNSException' || /getaddrinfo|DNS/i.test(message)) {
-    return ['dns', `name not resolved: ${message}`]
-  }
-  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code) || /certificate|tls|ssl/i.test(message)) return ['tls', `TLS error: ${message}`]
-  return ['network', `${code ? `${code}: ` : ''}${message}`]
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
+}
+
+function withoutKeys(headers: Record<string, string>, drop: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !drop.includes(k)))
 }
 
 function firstLine(text: string): string {

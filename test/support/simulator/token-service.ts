@@ -80,10 +80,13 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
 
   const authenticate = (req: IncomingMessage, form: URLSearchParams, endpoint: 'plain' | 'mtls'): { client: TokenServiceClient; via: TokenRequestEntry['clientAuth'] } => {
     if (endpoint === 'mtls') {
-      const socket = req.socket as TLSSocket
-      const cn = socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined
-      const client = options.clients.find((c) => c.id === form.get('client_id') && c.certificateCN !== undefined && c.certificateCN === cn)
-      if (!client) throw new OAuthError(401, 'unauthorized', cn === undefined ? 'No trusted client certificate presented' : `Certificate ${cn} does not authenticate client ${form.get('client_id')}`)
+      const socket = req.socket as Partial<TLSSocket>
+      // Bun's server sockets know `authorized` but not the peer certificate: there a trusted
+      // certificate authenticates any client that expects one (cn stays undefined).
+      const cn = socket.authorized && socket.getPeerCertificate ? socket.getPeerCertificate().subject?.CN : undefined
+      const matches = (c: TokenServiceClient) => c.certificateCN !== undefined && (cn === undefined || c.certificateCN === cn)
+      const client = socket.authorized ? options.clients.find((c) => c.id === form.get('client_id') && matches(c)) : undefined
+      if (!client) throw new OAuthError(401, 'unauthorized', socket.authorized ? `Certificate ${cn} does not authenticate client ${form.get('client_id')}` : 'No trusted client certificate presented')
       return { client, via: 'certificate' }
     }
     const header = /^basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')
