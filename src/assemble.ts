@@ -5,16 +5,19 @@
  * binary runs, with their own `fetch` and logger.
  */
 import type { Hono } from 'hono'
-import { createCfClient } from './cf/client.ts'
-import { createTokenProvider, type Grant } from './cf/uaa.ts'
+import { foundationSecrets } from './cf/foundations.ts'
 import type { Config } from './config/schema.ts'
 import { createTargetCache, type TargetCache } from './discovery/cache.ts'
-import { createCfDiscoverer } from './discovery/resolve.ts'
-import type { DiscoveredApp } from './discovery/types.ts'
+import { createDiscovery } from './discovery/foundations.ts'
 import { createApp } from './http/app.ts'
+import { inboundAuthSettings, type InboundAuthSettings } from './http/auth.ts'
+import { SecretRegistry, secretCapturingFetch } from './secrets.ts'
+import { createScrapeOutcomes, type ScrapeOutcomes } from './self/scrape-outcomes.ts'
 import type { Logger } from './log.ts'
-import { classifyApp, type ScrapeTarget } from './routing/classify.ts'
+import { fetchThroughProxy, proxyUrlOf } from './outbound-proxy.ts'
+import { createTargetBuilder } from './routing/targets.ts'
 import { createAuthenticator, type Authenticator } from './scrape/auth.ts'
+import { limitConcurrency } from './scrape/limits.ts'
 import { createScraper } from './scrape/scraper.ts'
 import { createSelfMetrics, type SelfMetrics } from './self/metrics.ts'
 
@@ -25,6 +28,10 @@ export interface AssembleOptions {
   instanceId?: string
   version?: string
   now?: () => number
+  /** Secrets the loggers redact; tokens and credentials seen on outbound requests are added to it. Default: one seeded with {@link configSecrets}. */
+  secrets?: SecretRegistry
+  /** Password used when inbound BASIC auth is on and none is configured (default: a random UUID). */
+  generatePassword?: () => string
 }
 
 export interface Assembled {
@@ -32,6 +39,14 @@ export interface Assembled {
   cache: TargetCache
   metrics: SelfMetrics
   instanceId: string
+  /** Inbound auth; `user.generated` tells the caller to print the password once. */
+  auth: InboundAuthSettings
+  secrets: SecretRegistry
+  outcomes: ScrapeOutcomes
+  /** Marks the process as shutting down (`/-/ready` answers 503 from then on). */
+  beginShutdown(): void
+  /** Stops timers (event-loop probe). */
+  stop(): void
 }
 
 /** Wires every stage. Nothing is requested until the first discovery. */
@@ -39,37 +54,31 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   const { logger } = options
   const now = options.now ?? Date.now
   const instanceId = options.instanceId ?? crypto.randomUUID()
-  const cf = config.cf
-  const grant: Grant = { kind: 'password', username: cf.username ?? '', password: cf.password ?? '' }
-  const fetchOptions = cf.skipSslValidation ? { tls: { rejectUnauthorized: false } } : undefined
-  const client = createCfClient({
-    apiUrl: cf.api_host,
+  const metrics: SelfMetrics = createSelfMetrics(() => cache.status().refreshedAt, now, { version: options.version })
+  const secrets = options.secrets ?? new SecretRegistry(configSecrets(config))
+  const auth = inboundAuthSettings(config.promregator, options.generatePassword)
+  if (auth.user) secrets.add(auth.user.password)
+  // Every outbound request (CC, UAA, targets) goes through here: counted, and its credentials learned as secrets.
+  options = { ...options, fetch: metrics.http.countOutbound(secretCapturingFetch(options.fetch, secrets)) }
+  // One client and resolver per foundation; `cf.proxy` carries Cloud Controller and UAA traffic only.
+  const discovery = createDiscovery(config, {
     fetch: options.fetch,
-    tokens: (uaaUrl) => createTokenProvider({ uaaUrl, grant, fetch: options.fetch }),
-    fetchOptions,
+    fetchFor: (cf) => fetchThroughProxy(options.fetch, proxyUrlOf(cf.proxy)),
+    logger,
+    now,
+    onRequest: (foundation, event) => metrics.cf.request(foundation, event),
+    onTokenRequest: (foundation, grant, outcome) => metrics.cf.tokenRequest(foundation, grant, outcome),
   })
-  const discoverer = createCfDiscoverer({ client, targets: config.promregator.targets, logger })
+  const discoverer = discovery.discoverer
+  metrics.cf.watchFoundations(discoverer.labelled, () => discoverer.statuses())
 
-  const toTargets = (apps: DiscoveredApp[]): ScrapeTarget[] =>
-    apps.flatMap((app) => {
-      const target = config.promregator.targets[app.targetIndex]!
-      const result = classifyApp(app, {
-        path: target.path,
-        protocol: target.protocol,
-        preferredRouteRegex: target.preferredRouteRegex,
-        internalRoutePort: target.internalRoutePort,
-        defaultInternalRoutePort: config.promregator.defaultInternalRoutePort,
-        authenticatorId: target.authenticatorId,
-      })
-      if (!result.ok) logger.warn(`${result.reason}; not scraped`, { org: app.orgName, space: app.spaceName, app: app.appName })
-      return result.ok ? result.targets : []
-    })
+  const toTargets = createTargetBuilder({ targets: config.promregator.targets, defaultInternalRoutePort: config.promregator.defaultInternalRoutePort, logger })
 
-  let metrics: SelfMetrics | undefined
   const cache = createTargetCache({
     discoverer,
     toTargets,
-    intervalMs: config.promregator.discovery.refreshInterval * 1000,
+    intervalMs: discovery.intervalMs,
+    retryMs: discovery.retryMs,
     logger,
     now,
     onRefresh: ({ ok, durationMs, targets }) => {
@@ -78,31 +87,36 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
       metrics?.targetsDiscovered.set({}, targets)
     },
   })
-  metrics = createSelfMetrics(() => cache.status().refreshedAt, now)
 
-  const globalAuth = createAuthenticator(config.promregator.authenticator)
+  // Token services are reached directly (no proxy); Bun's fetch understands the `tls` option of mTLS.
+  const authDeps = { fetch: options.fetch, now }
+  const globalAuth = createAuthenticator(config.promregator.authenticator, authDeps)
   const namedAuth = new Map<string, Authenticator>(
-    config.promregator.targetAuthenticators.map((a) => [a.id, createAuthenticator(a)]),
+    config.promregator.targetAuthenticators.map((a) => [a.id, createAuthenticator(a, authDeps)]),
   )
   const scraping = config.promregator.scraping
-  const scraper = createScraper({
+  const scraper = limitConcurrency(createScraper({
     fetch: options.fetch,
-    proxyUrl: scraping.proxy ? `http://${scraping.proxy.host}:${scraping.proxy.port}` : undefined,
+    proxyUrl: proxyUrlOf(scraping.proxy),
+    maxBodyBytes: scraping.maxResponseSize,
+    maxRedirects: scraping.maxRedirects,
     connectionTimeoutMs: Math.min(scraping.connectionTimeout, scraping.maxProcessingTime),
     socketReadTimeoutMs: Math.min(scraping.socketReadTimeout, scraping.maxProcessingTime),
     maxProcessingTimeMs: scraping.maxProcessingTime,
     instanceId,
     authenticatorFor: (t) => (t.authenticatorId ? (namedAuth.get(t.authenticatorId) ?? globalAuth) : globalAuth),
-  })
+  }), scraping.threads)
 
-  const app = createApp({ config, cache, scraper, metrics, logger, instanceId, version: options.version ?? 'dev' })
-  return { app, cache, metrics, instanceId }
+  const outcomes = createScrapeOutcomes({ now })
+  let draining = false
+  const app = createApp({ config, cache, scraper, metrics, logger, instanceId, version: options.version ?? 'dev', outcomes, auth, draining: () => draining, now })
+  return { app, cache, metrics, instanceId, auth, secrets, outcomes, beginShutdown: () => void (draining = true), stop: () => metrics.stop() }
 }
 
 /** Every configured secret, for log redaction. */
 export function configSecrets(config: Config): string[] {
   const out: string[] = []
-  if (config.cf.password) out.push(config.cf.password)
+  out.push(...foundationSecrets(config))
   for (const a of [config.promregator.authenticator, ...config.promregator.targetAuthenticators]) {
     if (!a) continue
     if (a.basic?.password) out.push(a.basic.password)

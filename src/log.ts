@@ -1,10 +1,16 @@
 /**
  * @module log
  * One line per event, logfmt or JSON, with secrets redacted. Every module gets a {@link Logger}
- * passed in, so tests can collect lines and assert on them.
+ * passed in, so tests can collect lines and assert on them. Redaction happens on the finished
+ * line, so a secret inside an error message of a dependency is caught as well as one in a field.
  */
 
-export type Level = 'debug' | 'info' | 'warn' | 'error'
+/** Log levels, least severe first. */
+export const LEVELS = ['debug', 'info', 'warn', 'error'] as const
+export type Level = (typeof LEVELS)[number]
+/** Line formats. */
+export const LOG_FORMATS = ['logfmt', 'json'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
 export type Fields = Record<string, unknown>
 
 /** What the rest of the code logs through. */
@@ -19,8 +25,8 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 
 export interface LoggerOptions {
   level?: Level
-  format?: 'logfmt' | 'json'
-  /** Values that must never be printed (passwords, tokens, client secrets). */
+  format?: LogFormat
+  /** Values that must never be printed (passwords, tokens, client secrets); read at every line, so it may grow. */
   secrets?: () => Iterable<string>
   write?: (line: string) => void
   now?: () => Date
@@ -65,9 +71,20 @@ function logfmtValue(value: unknown): string {
   return /^[^\s"=\\]+$/.test(text) ? text : JSON.stringify(text)
 }
 
-/** Replaces every occurrence of a secret (and its JSON-escaped form) by `[REDACTED]`. */
+/**
+ * Credentials recognisable by their shape, redacted even when nobody registered them:
+ * `Authorization`-style values (`Bearer x`, `Basic x`) and the password of a URL (`//user:pw@`).
+ */
+const SHAPED_SECRETS: Array<[RegExp, string]> = [
+  // The lookahead (a digit or a token punctuation mark) spares prose such as "basic authentication".
+  [/\b(bearer|basic)(\s+|%20)(?=[A-Za-z]*[0-9._~+/=%-])[A-Za-z0-9._~+/=%-]{8,}/gi, '$1$2[REDACTED]'],
+  [/(\/\/[^\s/:@"]+:)[^\s/@"]+@/g, '$1[REDACTED]@'],
+]
+
+/** Replaces every occurrence of a secret (raw, JSON-escaped or URL-encoded) and every shaped credential by `[REDACTED]`. */
 export function redact(line: string, secrets: Iterable<string>): string {
   let out = line
+  for (const [pattern, replacement] of SHAPED_SECRETS) out = out.replace(pattern, replacement)
   for (const secret of secrets) {
     if (secret.length < 4) continue // too short to redact without mangling ordinary text
     for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])) {

@@ -11,7 +11,7 @@ import { configSchema, type Config } from './schema.ts'
 export type LoadResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] }
 
 /** Environment variables that override values of the file (secrets should not live in files). */
-const ENV_OVERRIDES: { env: string; path: string[] }[] = [
+export const ENV_OVERRIDES: { env: string; path: string[] }[] = [
   { env: 'CF_PASSWORD', path: ['cf', 'password'] },
   { env: 'PROMREGATOR_AUTHENTICATOR_BASIC_PASSWORD', path: ['promregator', 'authenticator', 'basic', 'password'] },
 ]
@@ -26,7 +26,7 @@ export function loadConfigText(text: string, env: Record<string, string | undefi
   if (!isRecord(raw)) return { ok: false, problems: [`${origin}: expected a mapping at the top level`] }
   applyEnvOverrides(raw, env)
   const parsed = configSchema.safeParse(raw, { reportInput: true })
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(formatIssue) }
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.flatMap((issue) => formatIssue(issue).split('\n')) }
   const warnings = unknownKeys(configSchema, pick(raw, ['cf', 'promregator', 'server']), []).map(
     (path) => `${path}: unknown key, ignored`,
   )
@@ -50,11 +50,46 @@ export async function loadConfigFile(
   return loadConfigText(text, env, path)
 }
 
+/** Environment variable holding a configuration file name. */
+export const CONFIG_FILE_ENV = 'PROMREGATOR_CONFIG'
+/** Environment variable holding the whole YAML document (for `cf set-env` or `docker run -e`). */
+export const CONFIG_YAML_ENV = 'PROMREGATOR_CONFIG_YAML'
+
+/** Where the configuration comes from; `origin` names it in messages and logs. */
+export type ConfigSource = { kind: 'file'; path: string; origin: string } | { kind: 'text'; text: string; origin: string }
+
+/**
+ * Picks the configuration source. Precedence: `--config FILE` (explicit on the command line),
+ * then `PROMREGATOR_CONFIG_YAML` (the document itself), then `PROMREGATOR_CONFIG` (a file name).
+ * The YAML variable beats the file variable so that `cf set-env` and `docker run -e` win over
+ * a file name baked into a manifest or an image. Undefined when none is given.
+ */
+export function chooseConfigSource(flag: string | undefined, env: Record<string, string | undefined>): ConfigSource | undefined {
+  if (flag) return { kind: 'file', path: flag, origin: flag }
+  const yaml = env[CONFIG_YAML_ENV]
+  if (yaml !== undefined && yaml.trim() !== '') return { kind: 'text', text: yaml, origin: `$${CONFIG_YAML_ENV}` }
+  const file = env[CONFIG_FILE_ENV]
+  if (file) return { kind: 'file', path: file, origin: file }
+  return undefined
+}
+
+/** Loads whichever source {@link chooseConfigSource} picked. */
+export function loadConfigSource(
+  source: ConfigSource,
+  readText: (path: string) => Promise<string>,
+  env: Record<string, string | undefined> = {},
+): Promise<LoadResult> {
+  if (source.kind === 'text') return Promise.resolve(loadConfigText(source.text, env, source.origin))
+  return loadConfigFile(source.path, readText, env)
+}
+
 function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, string | undefined>): void {
   for (const { env: name, path } of ENV_OVERRIDES) {
     const value = env[name]
     if (value === undefined || value === '') continue
     let node: Record<string, unknown> = raw
+    // A list of foundations has no single password to override.
+    if (path[0] === 'cf' && Array.isArray(raw.cf)) continue
     for (const key of path.slice(0, -1)) {
       if (!isRecord(node[key])) node[key] = {}
       node = node[key] as Record<string, unknown>
@@ -65,6 +100,13 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, str
 
 /** `promregator.targets[0].orgName: expected a string` */
 export function formatIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union') {
+    // A union (e.g. `cf`: one block or a list): report the branch that matches the input's kind.
+    const branch = issue.errors.find((issues) => !issues.every((i) => i.code === 'invalid_type' && i.path.length === 0))
+    if (branch && branch.length > 0) return branch.map((i) => formatIssue({ ...i, path: [...issue.path, ...i.path] })).join('\n')
+    const first = issue.errors[0]?.[0]
+    if (first) return formatIssue({ ...first, path: issue.path, input: issue.input } as z.core.$ZodIssue)
+  }
   const path = formatPath(issue.path)
   return `${path || '(top level)'}: ${describeIssue(issue)}`
 }
@@ -102,6 +144,13 @@ function unknownKeys(schema: z.ZodType, value: unknown, path: PropertyKey[]): st
       return unknownKeys(def.innerType as z.ZodType, value, path)
     case 'pipe':
       return unknownKeys(def.in as z.ZodType, value, path)
+    case 'union': {
+      // Walk the option whose kind (list or mapping) matches the value.
+      const options = def.options as z.ZodType[]
+      const kindOf = (o: z.ZodType) => (o as unknown as { _zod: { def: { type: string } } })._zod.def.type
+      const option = options.find((o) => (kindOf(o) === 'array') === Array.isArray(value))
+      return option ? unknownKeys(option, value, path) : []
+    }
     case 'array':
       return Array.isArray(value) ? value.flatMap((item, i) => unknownKeys(def.element as z.ZodType, item, [...path, i])) : []
     case 'object': {

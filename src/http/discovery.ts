@@ -34,6 +34,7 @@ export function discoveryDocument(targets: ScrapeTarget[], address: string, opti
         __meta_promregator_target_applicationId: t.appGuid,
         __meta_promregator_target_instanceNumber: String(t.index),
         __meta_promregator_target_instanceId: t.id,
+        ...(t.foundation ? { __meta_promregator_target_foundation: t.foundation } : {}),
         __metrics_path__: path,
         ...common,
       },

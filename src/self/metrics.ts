@@ -1,8 +1,12 @@
 /**
  * @module self/metrics
  * The process's own metrics (served on `/promregatorMetrics`): what was scraped, how it went,
- * and how discovery is doing. One place that names them, so their names stay consistent.
+ * how discovery is doing, the HTTP traffic and the process itself. One place that names them,
+ * so their names stay consistent.
  */
+import { registerCfMetrics, type CfMetrics } from './cf.ts'
+import { registerHttpMetrics, type HttpMetrics } from './http.ts'
+import { registerProcessMetrics } from './process.ts'
 import { Registry, type Counter, type Gauge, type Histogram } from './registry.ts'
 
 /** Handles to every own metric. */
@@ -16,18 +20,38 @@ export interface SelfMetrics {
   discoveryDuration: Gauge
   targetsDiscovered: Gauge
   discoveryAge: Gauge
+  http: HttpMetrics
+  /** Cloud Controller and UAA traffic. */
+  cf: CfMetrics
+  /** Stops the event-loop lag probe. */
+  stop(): void
+}
+
+export interface SelfMetricsOptions {
+  /** Version string for `promregator_build_info`. */
+  version?: string
+  /** Period of the event-loop lag probe (ms). */
+  lagProbeIntervalMs?: number
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
 /** Creates the registry with every own metric. `lastRefresh` feeds the age gauge at collection time. */
-export function createSelfMetrics(lastRefresh: () => number | undefined, now: () => number = Date.now): SelfMetrics {
+export function createSelfMetrics(lastRefresh: () => number | undefined, now: () => number = Date.now, options: SelfMetricsOptions = {}): SelfMetrics {
   const registry = new Registry()
+  registry.gauge('promregator_build_info', 'Always 1; the version of this Promregator as a label.', {
+    compute: () => [{ labels: { version: options.version ?? 'dev' }, value: 1 }],
+  })
+  const processMetrics = registerProcessMetrics(registry, { probeIntervalMs: options.lagProbeIntervalMs })
+  const http = registerHttpMetrics(registry)
   return {
     registry,
+    http,
+    cf: registerCfMetrics(registry, now),
+    stop: () => processMetrics.stop(),
     scrapes: registry.counter('promregator_scrapes', 'Scrapes of app instances by outcome.'),
     scrapeErrors: registry.counter('promregator_scrape_errors', 'Failed scrapes of app instances by reason.'),
-    scrapeDuration: registry.histogram('promregator_instance_scrape_duration_seconds', 'Duration of scrapes of app instances.', DURATION_BUCKETS, 'seconds'),
+    scrapeDuration: registry.histogram('promregator_instance_scrape_duration_seconds', 'Duration of scrapes of app instances, by outcome.', DURATION_BUCKETS, 'seconds'),
     mergeConflicts: registry.counter('promregator_merge_conflicts', 'Metric families dropped from /metrics because their TYPE conflicted with the first one seen.'),
     discoveryRefreshes: registry.counter('promregator_discovery_refreshes', 'Discovery runs by outcome.'),
     discoveryDuration: registry.gauge('promregator_discovery_duration_seconds', 'Duration of the last discovery run.', { unit: 'seconds' }),

@@ -37,16 +37,25 @@ abstract class Metric<T> {
   abstract collect(): MetricFamily
 }
 
-/** A monotonically increasing count. Samples are written as `<name>_total`. */
+/** Values read at collection time (e.g. from `process.cpuUsage()`), next to the ones set or counted. */
+export type Computed = () => Array<{ labels?: LabelValues; value: number }>
+
+/** A monotonically increasing count, counted or read at collection time. Samples are written as `<name>_total`. */
 export class Counter extends Metric<number> {
-  constructor(name: string, help: string) {
-    super(name, help, 'counter')
+  constructor(
+    name: string,
+    help: string,
+    unit?: string,
+    private readonly compute?: Computed,
+  ) {
+    super(name, help, 'counter', unit)
   }
   inc(labels: LabelValues = {}, by = 1): void {
     this.get(labels, () => 0).value += by
   }
   collect(): MetricFamily {
-    return family(this, [...this.series.values()].map((s) => ({ name: `${this.name}_total`, labels: s.labels, value: s.value })))
+    const computed = this.compute?.().map((c) => ({ labels: c.labels ?? {}, value: c.value })) ?? []
+    return family(this, [...this.series.values(), ...computed].map((s) => ({ name: `${this.name}_total`, labels: s.labels, value: s.value })))
   }
 }
 
@@ -56,12 +65,16 @@ export class Gauge extends Metric<number> {
     name: string,
     help: string,
     unit?: string,
-    private readonly compute?: () => Array<{ labels?: LabelValues; value: number }>,
+    private readonly compute?: Computed,
   ) {
     super(name, help, 'gauge', unit)
   }
   set(labels: LabelValues, value: number): void {
     this.get(labels, () => 0).value = value
+  }
+  /** Adds `by` (negative to subtract), e.g. for in-flight counts. */
+  add(labels: LabelValues, by: number): void {
+    this.get(labels, () => 0).value += by
   }
   collect(): MetricFamily {
     const computed = this.compute?.().map((c) => ({ labels: c.labels ?? {}, value: c.value })) ?? []
@@ -101,10 +114,10 @@ export class Histogram extends Metric<{ buckets: number[]; sum: number; count: n
 /** Holds the metrics and collects them in registration order. */
 export class Registry {
   private readonly metrics: Array<{ collect(): MetricFamily }> = []
-  counter(name: string, help: string): Counter {
-    return this.add(new Counter(name, help))
+  counter(name: string, help: string, options: { unit?: string; compute?: Computed } = {}): Counter {
+    return this.add(new Counter(name, help, options.unit, options.compute))
   }
-  gauge(name: string, help: string, options: { unit?: string; compute?: () => Array<{ labels?: LabelValues; value: number }> } = {}): Gauge {
+  gauge(name: string, help: string, options: { unit?: string; compute?: Computed } = {}): Gauge {
     return this.add(new Gauge(name, help, options.unit, options.compute))
   }
   histogram(name: string, help: string, bounds: number[], unit?: string): Histogram {

@@ -32,7 +32,7 @@ describe('configuration', () => {
     expect(result.config.promregator.scraping.maxProcessingTime).toBe(5000)
     expect(result.config.promregator.discovery.ownMetricsEndpoint).toBe(true)
     expect(result.config.server.port).toBe(8080)
-    expect(result.config.cf.skipSslValidation).toBe(false)
+    expect(!Array.isArray(result.config.cf) && result.config.cf.skipSslValidation).toBe(false)
     expect(result.warnings).toEqual([])
   })
 
@@ -105,7 +105,7 @@ server:
 
   it('lets CF_PASSWORD override cf.password', () => {
     const result = loadConfigText(minimal, { CF_PASSWORD: 'from-env' })
-    expect(result.ok && result.config.cf.password).toBe('from-env')
+    expect(result.ok && !Array.isArray(result.config.cf) && result.config.cf.password).toBe('from-env')
   })
 
   it('reports a missing file without throwing', async () => {

@@ -1,0 +1,199 @@
+/**
+ * End to end: the compiled binary, the simulator (its own process) and a real Prometheus with a
+ * static job on /metrics and an http_sd job on /discovery. Assertions are queries against
+ * Prometheus's HTTP API; `promtool check metrics` validates what /metrics writes.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BINARY, findProgram, missing } from '../support/requirements.ts'
+import { demoConfigYaml, spawnSimulator, type SimInfo } from '../support/sim-process.ts'
+import { expectedSampleValues } from '../support/simulator/index.ts'
+
+const prometheusBin = findProgram('prometheus')
+const promtoolBin = findProgram('promtool')
+const skip = missing([
+  { name: 'dist/promregator', present: existsSync(BINARY), hint: 'run npm run build' },
+  { name: 'prometheus', present: !!prometheusBin, hint: 'apt-get install prometheus' },
+  { name: 'promtool', present: !!promtoolBin, hint: 'apt-get install prometheus' },
+])
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe()
+      if (value !== undefined) return value
+    } catch (error) {
+      last = error
+    }
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+}
+
+interface Series {
+  metric: Record<string, string>
+  value: [number, string]
+}
+
+describe.skipIf(skip !== undefined)('binary + simulator + real Prometheus', () => {
+  let dir: string
+  let sim: Awaited<ReturnType<typeof spawnSimulator>>
+  let info: SimInfo
+  let product: ChildProcess
+  let prometheus: ChildProcess
+  let productUrl: string
+  let promUrl: string
+  const logs: string[] = []
+
+  const query = async (promql: string): Promise<Series[]> => {
+    const response = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`)
+    const json = (await response.json()) as { status: string; data: { result: Series[] } }
+    return json.data.result
+  }
+
+  // Instances of the demo landscape that Prometheus should see: every desired instance of a started app.
+  const expectedInstances = () => info.apps.filter((a) => a.state === 'STARTED').flatMap((a) => a.instanceStates.map((state, index) => ({ app: a, index, running: state === 'RUNNING' })))
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'promregator-e2e-'))
+    sim = await spawnSimulator()
+    info = sim.info
+    const port = await freePort()
+    productUrl = `http://127.0.0.1:${port}`
+    writeFileSync(join(dir, 'promregator.yml'), demoConfigYaml(info))
+    product = spawn(BINARY, ['--config', join(dir, 'promregator.yml')], { env: { PATH: process.env.PATH, PORT: String(port) }, cwd: dir })
+    product.stderr!.on('data', (d: Buffer) => logs.push(d.toString()))
+    await waitFor('the binary to be ready', async () => ((await fetch(`${productUrl}/-/ready`)).status === 200 ? true : undefined))
+
+    const promPort = await freePort()
+    promUrl = `http://127.0.0.1:${promPort}`
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      `global:
+  scrape_interval: 2s
+  scrape_timeout: 1500ms
+scrape_configs:
+  - job_name: static
+    static_configs: [{ targets: ['127.0.0.1:${port}'] }]
+    metrics_path: /metrics
+  - job_name: sd
+    http_sd_configs:
+      - url: ${productUrl}/discovery
+        refresh_interval: 2s
+    relabel_configs:
+      - { source_labels: [__meta_promregator_target_instanceId], target_label: instance }
+      - { source_labels: [__meta_promregator_target_instanceId], target_label: cf_instance_id }
+      - { source_labels: [__meta_promregator_target_orgName], target_label: org_name }
+      - { source_labels: [__meta_promregator_target_spaceName], target_label: space_name }
+      - { source_labels: [__meta_promregator_target_applicationName], target_label: app_name }
+      - { source_labels: [__meta_promregator_target_instanceNumber], target_label: cf_instance_number }
+`,
+    )
+    prometheus = spawn(
+      prometheusBin!,
+      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
+      { stdio: 'ignore' },
+    )
+  }, 60_000)
+
+  afterAll(async () => {
+    prometheus?.kill('SIGTERM')
+    product?.kill('SIGTERM')
+    await sim?.stop()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('every scrape of the binary is up, on both jobs', async () => {
+    const instances = expectedInstances()
+    const up = await waitFor('all targets scraped', async () => {
+      const result = await query('up')
+      const sd = result.filter((s) => s.metric.job === 'sd')
+      // one sd target per instance plus /promregatorMetrics
+      return result.some((s) => s.metric.job === 'static') && sd.length === instances.length + 1 ? result : undefined
+    })
+    expect(up.every((s) => s.value[1] === '1')).toBe(true)
+  }, 60_000)
+
+  it('the static /metrics job carries every running instance with its labels and values', async () => {
+    const instances = expectedInstances()
+    const running = instances.filter((i) => i.running)
+    const series = await waitFor('sim series on the static job', async () => {
+      const result = await query('sim_requests_total{job="static"}')
+      return result.length === running.length ? result : undefined
+    })
+    for (const { app, index } of running) {
+      const s = series.find((x) => x.metric.cf_instance_id === `${app.guid}:${index}`)
+      expect(s, `${app.name}/${index}`).toBeDefined()
+      expect(s!.metric).toMatchObject({ org_name: app.org, space_name: app.space, app_name: app.name, cf_instance_number: String(index) })
+      expect(Number(s!.value[1])).toBe(expectedSampleValues(app.guid, index).requests)
+    }
+    const promregatorUp = await query('promregator_up{job="static"}')
+    expect(promregatorUp).toHaveLength(instances.length)
+    for (const { app, index, running: isRunning } of instances) {
+      const s = promregatorUp.find((x) => x.metric.cf_instance_id === `${app.guid}:${index}`)
+      expect(s?.value[1], `${app.name}/${index}`).toBe(isRunning ? '1' : '0')
+    }
+  }, 60_000)
+
+  it('the http_sd job scrapes each instance through /singleTargetMetrics', async () => {
+    const running = expectedInstances().filter((i) => i.running)
+    const series = await waitFor('sim series on the sd job', async () => {
+      const result = await query('sim_instance_index{job="sd"}')
+      return result.length === running.length ? result : undefined
+    })
+    for (const s of series) expect(s.value[1]).toBe(s.metric.cf_instance_number)
+    const requests = await query('sim_requests_total{job="sd"}')
+    for (const { app, index } of running) {
+      const s = requests.find((x) => x.metric.instance === `${app.guid}:${index}`)
+      expect(s?.metric.app_name).toBe(app.name)
+      expect(Number(s?.value[1])).toBe(expectedSampleValues(app.guid, index).requests)
+    }
+    const down = await query('promregator_up{job="sd"} == 0')
+    expect(down.map((s) => s.metric.instance).sort()).toEqual(
+      expectedInstances()
+        .filter((i) => !i.running)
+        .map((i) => `${i.app.guid}:${i.index}`)
+        .sort(),
+    )
+  }, 60_000)
+
+  // promtool lints the text format only (it reads OpenMetrics as text and trips over `_total`);
+  // the OpenMetrics output is validated by the static job above, which Prometheus scrapes with
+  // OpenMetrics first in its Accept header.
+  it('promtool check metrics accepts /metrics in the text format', async () => {
+    const response = await fetch(`${productUrl}/metrics`, { headers: { accept: 'text/plain;version=0.0.4' } })
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8')
+    const check = spawnSync(promtoolBin!, ['check', 'metrics'], { input: await response.text(), encoding: 'utf8' })
+    expect(check.status, `${check.stdout}${check.stderr}`).toBe(0)
+  })
+
+  it('Prometheus ingests /metrics as OpenMetrics on the static job', async () => {
+    const response = await fetch(`${productUrl}/metrics`, {
+      headers: { accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' },
+    })
+    expect(response.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8')
+    const failures = await query('prometheus_target_scrapes_sample_out_of_order_total + prometheus_target_scrapes_sample_duplicate_timestamp_total')
+    expect(failures.every((s) => s.value[1] === '0')).toBe(true)
+    const meta = (await (await fetch(`${promUrl}/api/v1/targets/metadata?match_target={job="static"}&metric=sim_requests`)).json()) as { data: Array<{ type: string }> }
+    expect(meta.data.map((m) => m.type)).toContain('counter')
+  })
+      expect(check.status, `${accept}: ${check.stdout}${check.stderr}`).toBe(0)
+    }
+  })
+})

@@ -1,0 +1,48 @@
+/**
+ * @module test/http/harness
+ * Shared set-up of the HTTP-surface tests: a simulator, a YAML configuration pointing at it,
+ * and the assembled app with a logger whose lines the test can read.
+ */
+import { assemble, type Assembled } from '../../src/assemble.ts'
+import { loadConfigText } from '../../src/config/load.ts'
+import { createLogger, type LogFormat } from '../../src/log.ts'
+import { SecretRegistry } from '../../src/secrets.ts'
+import { configSecrets } from '../../src/assemble.ts'
+import { proxyAwareFetch } from '../support/proxy-fetch.ts'
+import type { Simulator } from '../support/simulator/index.ts'
+
+/** YAML for `sim`: `promregator:` body lines appended (indented by the caller); `scraping` lines replace the default `maxProcessingTime: 3000`. */
+export function simConfig(sim: Simulator, promregatorYaml: string, options: { scraping?: string; top?: string } = {}): string {
+  const proxy = new URL(sim.proxyUrl)
+  return `
+cf:
+  api_host: ${sim.apiUrl}
+  username: ${sim.credentials.username}
+  password: ${sim.credentials.password}
+promregator:
+  scraping:
+    proxy: { host: ${proxy.hostname}, port: ${proxy.port} }
+${options.scraping ?? '    maxProcessingTime: 3000'}
+${promregatorYaml}
+${options.top ?? ''}`
+}
+
+export interface Harness extends Assembled {
+  lines: string[]
+}
+
+/** Loads the YAML (failing loudly on problems) and assembles the app with a collecting logger. */
+export function assembleFrom(yaml: string, options: { format?: LogFormat; generatePassword?: () => string; fetch?: typeof fetch } = {}): Harness {
+  const loaded = loadConfigText(yaml)
+  if (!loaded.ok) throw new Error(`config problems: ${loaded.problems.join('; ')}`)
+  const lines: string[] = []
+  const secrets = new SecretRegistry(configSecrets(loaded.config))
+  const logger = createLogger({ level: 'debug', format: options.format ?? 'logfmt', secrets: () => secrets.all(), write: (line) => lines.push(line) })
+  const assembled = assemble(loaded.config, { fetch: options.fetch ?? proxyAwareFetch, logger, secrets, generatePassword: options.generatePassword })
+  return { ...assembled, lines }
+}
+
+/** `Authorization` value for HTTP Basic. */
+export function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+}
