@@ -4,6 +4,7 @@
  * secret, as the cf CLI does) or the client-credentials grant. Tokens are cached, renewed a
  * minute before they expire, and however many callers wait there is one request in flight.
  */
+import { basicAuthorization, oauthErrorText as oauthError, safeJson } from '../oauth.ts'
 import { tokenResponseSchema } from './types.ts'
 
 export type Grant =
@@ -71,7 +72,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       response = await options.fetch(tokenUrl, {
         method: 'POST',
         headers: {
-          authorization: `Basic ${btoa(`${clientId}:${clientSecret}`)}`,
+          authorization: basicAuthorization(clientId, clientSecret),
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json',
         },
@@ -121,18 +122,4 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       }
     },
   }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
-function oauthError(text: string): string {
-  const body = safeJson(text) as { error?: string; error_description?: string } | undefined
-  if (body?.error) return body.error_description ? `${body.error}: ${body.error_description}` : body.error
-  return text.slice(0, 200)
 }

@@ -5,6 +5,7 @@
  * (see {@link clientCredentialsAuthenticator}).
  */
 import type { AuthenticatorConfig } from '../config/schema.ts'
+import { basicAuthorization } from '../oauth.ts'
 import { clientCredentialsAuthenticator, type TlsFetch } from './oauth2.ts'
 
 /** Adds credentials to a scrape request. */
@@ -25,7 +26,7 @@ export const noAuthenticator: Authenticator = { headers: async () => ({}), secre
 
 /** HTTP Basic authentication. */
 export function basicAuthenticator(username: string, password: string): Authenticator {
-  const value = `Basic ${btoa(unescape(encodeURIComponent(`${username}:${password}`)))}`
+  const value = basicAuthorization(username, password)
   return { headers: async () => ({ authorization: value }), secrets: [password, value.slice(6)] }
 }
 

@@ -6,6 +6,7 @@
  * one fresh token, and a failing token service is not asked again for every instance.
  */
 import { z } from 'zod'
+import { basicAuthorization, oauthErrorText as oauthError, safeJson } from '../oauth.ts'
 import type { Authenticator } from './auth.ts'
 
 /** Client certificate and key (PEM), and optionally the CA that signed the token service's certificate. */
@@ -104,7 +105,7 @@ export function clientCredentialsAuthenticator(options: ClientCredentialsOptions
       body.set('client_id', options.clientId)
       init.tls = { cert: options.clientCertificate.cert, key: options.clientCertificate.key }
     } else {
-      headers.authorization = `Basic ${base64(`${options.clientId}:${options.clientSecret ?? ''}`)}`
+      headers.authorization = basicAuthorization(options.clientId, options.clientSecret ?? '')
     }
     const started = now()
     let response: Response
@@ -160,25 +161,4 @@ export function clientCredentialsAuthenticator(options: ClientCredentialsOptions
     },
     secrets: options.clientSecret ? [options.clientSecret] : options.clientCertificate ? [options.clientCertificate.key] : [],
   }
-}
-
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text)
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
-function oauthError(text: string): string {
-  const body = safeJson(text) as { error?: string; error_description?: string } | undefined
-  if (body?.error) return body.error_description ? `${body.error}: ${body.error_description}` : body.error
-  return text.slice(0, 200) || '(empty body)'
 }
