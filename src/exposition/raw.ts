@@ -1,0 +1,106 @@
+/**
+ * @module exposition/raw
+ *
+ * Internal representation used between parser, merger and writer. Labels are kept as canonical,
+ * already-escaped text (`a="1",b="x\"y"`) and values as their wire token, so writing a sample is
+ * string concatenation and merging adds enrichment labels without touching each sample. The public
+ * {@link MetricFamily} objects are converted to and from this form at the API edges.
+ */
+import { decodeCanonicalLabels, formatNumber, numberOfToken, serialiseLabels } from './escape.ts'
+import type { Exemplar, Format, MetricFamily, MetricType, Sample } from './types.ts'
+
+/** One sample, wire-ready. */
+export interface RawSample {
+  name: string
+  /** Canonical escaped label text without braces; `''` when the sample has no labels. */
+  labels: string
+  /** Value token as on the wire (validated), e.g. `1`, `+Inf`, `Nan`, `1.5e3`. */
+  value: string
+  tsMs: number | undefined
+  exemplar: Exemplar | undefined
+  /** Unescaped labels, present when the parser was asked for them or the sample came from the public API. */
+  rec: Record<string, string> | undefined
+}
+
+/** A family in internal form. */
+export interface RawFamily {
+  name: string
+  type: MetricType
+  help: string | undefined
+  unit: string | undefined
+  samples: RawSample[]
+}
+
+/** A run of samples written with the same extra (enrichment) label text appended. */
+export interface Chunk {
+  samples: readonly RawSample[]
+  /** Canonical label text appended to every sample's labels; `''` for none. */
+  extra: string
+  /** The same labels unescaped (for materialising public samples). */
+  extraRec: Record<string, string> | undefined
+}
+
+/** A family ready to write: metadata plus chunks from one or more sources. */
+export interface OutFamily {
+  name: string
+  type: MetricType
+  help: string | undefined
+  unit: string | undefined
+  chunks: Chunk[]
+}
+
+/** A body parsed for merging (see `parseBody`). Opaque to callers. */
+export interface ParsedBody {
+  readonly format: Format
+  readonly families: readonly RawFamily[]
+  /** Every label name used by any sample of the body, so merging can skip collision checks. */
+  readonly labelNames: ReadonlySet<string>
+}
+
+/** Set a label in a record; `__proto__` is a valid label name, so it must not hit the prototype setter. */
+export function setLabel(rec: Record<string, string>, name: string, value: string): void {
+  if (name === '__proto__') Object.defineProperty(rec, name, { value, enumerable: true, writable: true, configurable: true })
+  else rec[name] = value
+}
+
+/** Convert a public family to internal form (serialises labels, formats numbers). */
+export function rawOfFamily(f: MetricFamily): RawFamily {
+  const samples: RawSample[] = new Array(f.samples.length)
+  for (let i = 0; i < f.samples.length; i++) {
+    const s = f.samples[i] as Sample
+    samples[i] = {
+      name: s.name,
+      labels: serialiseLabels(s.labels),
+      value: formatNumber(s.value),
+      tsMs: s.timestampMs,
+      exemplar: s.exemplar,
+      rec: s.labels,
+    }
+  }
+  return { name: f.name, type: f.type, help: f.help, unit: f.unit, samples }
+}
+
+/** Convert an internal sample to a public one, adding `extra` labels (already deduplicated). */
+export function publicSample(s: RawSample, extra: Record<string, string> | undefined): Sample {
+  const own = s.rec ?? decodeCanonicalLabels(s.labels)
+  let labels = own
+  if (extra !== undefined) {
+    labels = {}
+    for (const k in own) setLabel(labels, k, own[k] as string)
+    for (const k in extra) setLabel(labels, k, extra[k] as string)
+  }
+  const out: Sample = { name: s.name, labels, value: numberOfToken(s.value) }
+  if (s.tsMs !== undefined) out.timestampMs = s.tsMs
+  if (s.exemplar !== undefined) out.exemplar = s.exemplar
+  return out
+}
+
+/** Convert internal metadata + samples to a public family. */
+export function publicFamily(
+  name: string, type: MetricType, help: string | undefined, unit: string | undefined, samples: Sample[],
+): MetricFamily {
+  const f: MetricFamily = { name, type, samples }
+  if (help !== undefined) f.help = help
+  if (unit !== undefined) f.unit = unit
+  return f
+}

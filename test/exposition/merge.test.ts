@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { mergeBodies, mergeFamilies, parseBody, parseExposition } from '../../src/exposition/index.ts'
+import type { Format, MetricFamily } from '../../src/exposition/types.ts'
+
+const TEXT_A = `# HELP http_requests_total Requests (A)
+# TYPE http_requests_total counter
+http_requests_total{code="200",app_name="spoofed"} 10
+http_requests_total{code="500"} 1
+# TYPE queue_size gauge
+queue_size 3
+# TYPE latency_seconds histogram
+latency_seconds_bucket{le="0.1"} 1
+latency_seconds_bucket{le="+Inf"} 2
+latency_seconds_sum 0.3
+latency_seconds_count 2
+loose_metric{x="1"} 5
+`
+const OM_B = `# HELP http_requests Requests (B)
+# TYPE http_requests counter
+http_requests_total{code="200"} 20 # {trace_id="t"} 1
+http_requests_created{code="200"} 1700000000
+# TYPE queue_size counter
+queue_size_total 7
+# TYPE build info
+build_info{version="1.0"} 1
+# TYPE latency_seconds histogram
+latency_seconds_bucket{le="0.1"} 4
+latency_seconds_bucket{le="+Inf"} 5
+latency_seconds_sum 0.9
+latency_seconds_count 5
+loose_metric{x="2"} 6
+# EOF
+`
+const TEXT_C = `# TYPE queue_size summary
+queue_size{quantile="0.5"} 1
+queue_size_sum 1
+queue_size_count 1
+# TYPE build_info gauge
+build_info{version="2.0",exported_app_name="already",app_name="x"} 1
+`
+const label = (app: string, i: number) => ({ org_name: 'o', space_name: 's', app_name: app, cf_instance_id: `${app}-guid:${i}`, cf_instance_number: String(i) })
+
+function parse(body: string, format: Format): MetricFamily[] {
+  const r = parseExposition(body, format)
+  if (!r.ok) throw new Error(JSON.stringify(r.error))
+  return r.families
+}
+
+const sources = [
+  { body: TEXT_A, format: 'text' as const, labels: label('a', 0) },
+  { body: OM_B, format: 'openmetrics' as const, labels: label('b', 1) },
+  { body: TEXT_C, format: 'text' as const, labels: label('c', 2) },
+]
+
+describe('mergeBodies', () => {
+  for (const out of ['text', 'openmetrics'] as const) {
+    it(`merges mixed text and OpenMetrics instances (${out})`, () => {
+      const r = mergeBodies(sources, out)
+      expect(r.failures).toEqual([])
+      expect(r.conflicts).toEqual([
+        { metric: 'queue_size', sourceIndex: 2, firstType: 'gauge', conflictingType: 'summary' },
+      ])
+      const fams = parse(r.body, out)
+      // One family per name, HELP/TYPE once each.
+      const names = fams.map((f) => f.name)
+      expect(new Set(names).size).toBe(names.length)
+      const byName = new Map(fams.map((f) => [f.name, f]))
+      const req = byName.get(out === 'text' ? 'http_requests_total' : 'http_requests') as MetricFamily
+      expect(req.type).toBe('counter')
+      expect(req.help).toBe('Requests (A)')
+      expect(req.samples.filter((s) => s.name === 'http_requests_total').map((s) => [s.labels.app_name, s.labels.exported_app_name, s.value])).toEqual([
+        ['a', 'spoofed', 10], ['a', undefined, 1], ['b', undefined, 20],
+      ])
+      // queue_size: A's gauge wins; B's counter `queue_size_total` is a different series family; C's summary is dropped.
+      expect(byName.get('queue_size')?.samples.map((s) => s.labels.app_name)).toEqual(['a'])
+      // In OpenMetrics both want the name `queue_size`; the counter is written as `unknown queue_size_total`.
+      expect(byName.get('queue_size_total')).toMatchObject({ type: out === 'text' ? 'counter' : 'unknown', samples: [expect.objectContaining({ name: 'queue_size_total', value: 7 })] })
+      // OM info `build` and text gauge `build_info` are the same series.
+      const build = byName.get(out === 'text' ? 'build_info' : 'build') as MetricFamily
+      expect(build.samples.map((s) => [s.labels.app_name, s.labels.exported_app_name, s.labels.exported_exported_app_name])).toEqual([
+        ['b', undefined, undefined], ['c', 'already', 'x'],
+      ])
+      // Histograms from both formats merge; untyped samples are kept.
+      expect(byName.get('latency_seconds')?.samples.filter((s) => s.name === 'latency_seconds_count').map((s) => s.value)).toEqual([2, 5])
+      expect(byName.get('loose_metric')?.samples.map((s) => s.labels.x)).toEqual(['1', '2'])
+      // Enrichment labels on every sample.
+      for (const f of fams) for (const s of f.samples) expect(s.labels).toMatchObject({ org_name: 'o', space_name: 's' })
+      if (out === 'openmetrics') {
+        expect(r.body.endsWith('# EOF\n')).toBe(true)
+        expect(req.samples.some((s) => s.name === 'http_requests_created')).toBe(true)
+        expect(req.samples.find((s) => s.exemplar)?.exemplar).toEqual({ labels: { trace_id: 't' }, value: 1 })
+      } else {
+        expect(r.body).not.toContain('_created')
+      }
+    })
+  }
+
+  it('accepts bodies parsed earlier, extra families per source, and reports unparsable bodies', () => {
+    const pb = parseBody(TEXT_A, 'text')
+    if (!pb.ok) throw new Error('parse')
+    const up: MetricFamily = { name: 'promregator_up', type: 'gauge', help: 'Up', samples: [{ name: 'promregator_up', labels: {}, value: 1 }] }
+    const down: MetricFamily = { ...up, samples: [{ name: 'promregator_up', labels: {}, value: 0 }] }
+    const r = mergeBodies(
+      [
+        { body: pb.parsed, labels: label('a', 0), families: [up] },
+        { body: 'broken{ 1\n', format: 'text', labels: label('b', 1), families: [down] },
+      ],
+      'text',
+    )
+    expect(r.failures).toEqual([{ sourceIndex: 1, error: expect.objectContaining({ line: 1 }) }])
+    const upFam = parse(r.body, 'text').find((f) => f.name === 'promregator_up')
+    expect(upFam?.samples.map((s) => [s.labels.app_name, s.value])).toEqual([['a', 1], ['b', 0]])
+  })
+
+  it('treats an empty target label as absent, like Prometheus', () => {
+    const r = mergeBodies([{ body: 'm{app_name="",x="1"} 1\n', format: 'text', labels: { app_name: 'a' } }], 'text')
+    expect(r.body).toBe('# TYPE m untyped\nm{x="1",app_name="a"} 1\n')
+  })
+})
+
+describe('mergeFamilies', () => {
+  it('applies the same rules to public families', () => {
+    const r = mergeFamilies(sources.map((s) => ({ families: parse(s.body, s.format), labels: s.labels })))
+    expect(r.conflicts).toEqual([{ metric: 'queue_size', sourceIndex: 2, firstType: 'gauge', conflictingType: 'summary' }])
+    const req = r.families[0] as MetricFamily
+    expect(req.name).toBe('http_requests_total')
+    expect(req.samples[0]?.labels).toEqual({ code: '200', exported_app_name: 'spoofed', ...label('a', 0) })
+    const viaBodies = parse(mergeBodies(sources, 'openmetrics').body, 'openmetrics')
+    const series = (fs: MetricFamily[]): string[] => fs.flatMap((f) => f.samples.map((s) => `${s.name}${JSON.stringify(Object.entries(s.labels).sort())} ${s.value}`)).sort()
+    expect(series(r.families)).toEqual(series(viaBodies))
+  })
+})
+
+const PROMTOOL = '/usr/bin/promtool'
+const requireE2E = process.env.REQUIRE_E2E === '1'
+const havePromtool = existsSync(PROMTOOL)
+if (!havePromtool && !requireE2E) console.warn(`[exposition] skipping promtool test: ${PROMTOOL} not found (set REQUIRE_E2E=1 to make this fail)`)
+
+describe('promtool check metrics', () => {
+  it.skipIf(!havePromtool && !requireE2E)('accepts the merged text output (exit 0, or 3 for lint warnings only)', () => {
+    expect(havePromtool, `${PROMTOOL} is required when REQUIRE_E2E=1`).toBe(true)
+    const r = mergeBodies(sources, 'text')
+    const res = spawnSync(PROMTOOL, ['check', 'metrics'], { input: r.body, encoding: 'utf8' })
+    expect([0, 3], `${res.stdout}${res.stderr}\n${r.body}`).toContain(res.status)
+  })
+})

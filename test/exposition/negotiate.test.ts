@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest'
+import { CONTENT_TYPES, formatOfContentType, negotiateFormat, parseAccept } from '../../src/exposition/index.ts'
+
+// Exact headers from the reference §6.4 (prometheus scrape/scrape.go at the given tags).
+const PROM_2_40 = 'application/openmetrics-text;version=1.0.0;q=0.75,application/openmetrics-text;q=0.6,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+const PROM_2_53 = 'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2'
+const PROM_3 = 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2'
+const PROM_3_LEGACY = PROM_3.replaceAll('escaping=allow-utf-8', 'escaping=underscores')
+const PROM_3_PROTO = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1'
+
+describe('negotiateFormat', () => {
+  it.each([
+    ['Prometheus 2.40', PROM_2_40, 'openmetrics'],
+    ['Prometheus 2.53', PROM_2_53, 'openmetrics'],
+    ['Prometheus 3.x', PROM_3, 'openmetrics'],
+    ['Prometheus 3.x, legacy name validation', PROM_3_LEGACY, 'openmetrics'],
+    ['Prometheus 3.x, protobuf first', PROM_3_PROTO, 'openmetrics'],
+    ['scrape_protocols: [PrometheusText0.0.4]', 'text/plain;version=0.0.4;q=0.5,*/*;q=0.4', 'text'],
+    ['text preferred over OpenMetrics', 'text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5', 'text'],
+    ['OpenMetrics of a version we do not write', 'application/openmetrics-text;version=2.0.0,text/plain;q=0.1', 'text'],
+    ['OpenMetrics refused with q=0', 'application/openmetrics-text;q=0,*/*', 'text'],
+    ['curl', '*/*', 'text'],
+    ['explicit OpenMetrics beats a wildcard at the same q', '*/*,application/openmetrics-text', 'openmetrics'],
+    ['spaces and case', ' Application/OpenMetrics-Text ; Version="1.0.0" ; Q=0.9 , text/plain ; q=0.8', 'openmetrics'],
+    ['application/*', 'application/*', 'openmetrics'],
+    ['unknown only', 'application/json', 'text'],
+    ['garbage', ';;,,=q', 'text'],
+    ['empty', '', 'text'],
+  ])('%s', (_, accept, expected) => {
+    expect(negotiateFormat(accept)).toBe(expected)
+  })
+
+  it('answers text for a missing header', () => {
+    expect(negotiateFormat(undefined)).toBe('text')
+    expect(negotiateFormat(null)).toBe('text')
+  })
+
+  it('parses media ranges with parameters and q', () => {
+    expect(parseAccept(PROM_3)[0]).toEqual({ type: 'application', subtype: 'openmetrics-text', params: { version: '1.0.0', escaping: 'allow-utf-8' }, q: 0.6 })
+    expect(parseAccept('a/b;q=2,c/d;q=abc,e/f').map((r) => r.type)).toEqual(['e'])
+  })
+})
+
+describe('CONTENT_TYPES', () => {
+  it('are the exact strings Prometheus expects', () => {
+    expect(CONTENT_TYPES.text).toBe('text/plain; version=0.0.4; charset=utf-8')
+    expect(CONTENT_TYPES.openmetrics).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8')
+  })
+})
+
+describe('formatOfContentType', () => {
+  it.each([
+    ['application/openmetrics-text; version=1.0.0; charset=utf-8', 'openmetrics'],
+    ['application/openmetrics-text; version=0.0.1; charset=utf-8', 'openmetrics'],
+    ['APPLICATION/OPENMETRICS-TEXT', 'openmetrics'],
+    ['text/plain; version=0.0.4; charset=utf-8', 'text'],
+    ['text/plain; version=0.0.4; charset=utf-8; escaping=underscores', 'text'],
+    ['text/plain', 'text'],
+    ['text/plain;charset=utf-8', 'text'],
+    ['', 'text'],
+    [null, 'text'],
+    [undefined, 'text'],
+    ['application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited', 'unsupported'],
+    ['text/html; charset=utf-8', 'unsupported'],
+    ['application/json', 'unsupported'],
+    ['garbage', 'unsupported'],
+  ])('%s → %s', (ct, expected) => {
+    expect(formatOfContentType(ct)).toBe(expected)
+  })
+})
