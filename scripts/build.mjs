@@ -1,7 +1,9 @@
 // Builds the single executable dist/promregator with `bun build --compile`.
 // The same command is used by `npm run build`, .ci/run and the Dockerfile.
+//   node scripts/build.mjs [OUTFILE [ENTRY]]   (bench/startup.ts compiles its baseline server this way)
 import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 
 const bun = new URL('../node_modules/.bin/bun', import.meta.url).pathname
 let commit = process.env.BUILD_COMMIT ?? ''
@@ -13,7 +15,8 @@ if (!commit) {
   }
 }
 const outfile = process.argv[2] ?? 'dist/promregator'
-mkdirSync('dist', { recursive: true })
+const entry = process.argv[3] ?? 'src/main.ts'
+mkdirSync(dirname(outfile), { recursive: true })
 execFileSync(
   bun,
   [
@@ -24,9 +27,12 @@ execFileSync(
     '--format=esm',
     '--no-compile-autoload-dotenv',
     '--no-compile-autoload-bunfig',
+    // Bun's --smol (collect garbage more often) for the binary's runtime: measured by bench/memory.ts,
+    // it lowers RSS by about 20% idle and under load at no measurable cost in bench/single-target.ts.
+    '--compile-exec-argv=--smol',
     `--define`,
     `BUILD_COMMIT=${JSON.stringify(commit)}`,
-    'src/main.ts',
+    entry,
     '--outfile',
     outfile,
   ],

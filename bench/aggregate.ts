@@ -1,0 +1,112 @@
+/**
+ * @module bench/aggregate
+ * Aggregate scrape: `/metrics` over INSTANCES simulated instances × 100 samples (every instance
+ * scraped through the simulated gorouter, parsed, labelled, merged, written), next to the floor of
+ * the same work without merging: this process fetching the same bodies through the same gorouter
+ * with the same concurrency (64, promregator's default), reading each body as text. Same simulator,
+ * same run, alternating; medians of RUNS each.
+ *   node_modules/.bin/bun bench/aggregate.ts [INSTANCES] [RUNS]
+ */
+import pLimit from 'p-limit'
+import { benchConfig, fmt, machine, median, saveResult, startBenchSim, startBinary, stop, verdict, waitFor200, writeSection } from './support.ts'
+
+const INSTANCES = Number(process.argv[2] ?? 1000)
+const RUNS = Number(process.argv[3] ?? 7)
+const PER_APP = 10
+const SERIES = 100
+const CONCURRENCY = 64
+
+const sim = await startBenchSim({ apps: Math.ceil(INSTANCES / PER_APP), instances: PER_APP, series: SERIES })
+const product = await startBinary(benchConfig(sim))
+const targets = sim.apps.flatMap(([guid, instances, route]) => Array.from({ length: instances }, (_, i) => ({ url: `http://${route}/metrics`, header: `${guid}:${i}` })))
+
+/** The floor: every body fetched in parallel through the gorouter, nothing parsed or merged. */
+async function fetchAll(): Promise<{ ms: number; bytes: number }> {
+  const limit = pLimit(CONCURRENCY)
+  const started = performance.now()
+  const sizes = await Promise.all(
+    targets.map((t) =>
+      limit(async () => {
+        const response = await fetch(t.url, { proxy: sim.proxyUrl, headers: { 'x-cf-app-instance': t.header, accept: 'text/plain;version=0.0.4' } } as RequestInit)
+        const text = await response.text()
+        if (response.status !== 200) throw new Error(`instance ${t.header}: HTTP ${response.status}`)
+        return text.length
+      }),
+    ),
+  )
+  return { ms: performance.now() - started, bytes: sizes.reduce((a, b) => a + b, 0) }
+}
+
+/** One `/metrics` request, read to the end. */
+async function aggregate(): Promise<{ ms: number; bytes: number; samples: number; up: number }> {
+  const started = performance.now()
+  const response = await fetch(`${product.base}/metrics`, { headers: { accept: 'text/plain;version=0.0.4' } })
+  const text = await response.text()
+  const ms = performance.now() - started
+  if (response.status !== 200) throw new Error(`/metrics: HTTP ${response.status}`)
+  const up = text.match(/^promregator_up\{[^}]*\} 1$/gm)?.length ?? 0
+  const samples = text.split('\n').filter((l) => l && !l.startsWith('#')).length
+  return { ms, bytes: text.length, samples, up }
+}
+
+let result: Record<string, number | boolean>
+try {
+  await waitFor200(`${product.base}/-/ready`, 120_000)
+  await aggregate()
+  await fetchAll()
+  const merged: number[] = []
+  const floor: number[] = []
+  let last = { bytes: 0, samples: 0, up: 0 }
+  let floorBytes = 0
+  for (let i = 0; i < RUNS; i++) {
+    const a = await aggregate()
+    merged.push(a.ms)
+    last = a
+    const f = await fetchAll()
+    floor.push(f.ms)
+    floorBytes = f.bytes
+  }
+  const ratio = median(merged) / median(floor)
+  result = {
+    instances: targets.length,
+    series: SERIES,
+    runs: RUNS,
+    concurrency: CONCURRENCY,
+    mergedMedianMs: median(merged),
+    floorMedianMs: median(floor),
+    inputMB: floorBytes / 1e6,
+    outputMB: last.bytes / 1e6,
+    outputSamples: last.samples,
+    instancesUp: last.up,
+    ratio,
+    target: 1.5,
+    met: ratio <= 1.5,
+  }
+} finally {
+  await stop(product.child)
+  await stop(sim.child)
+}
+
+saveResult('aggregate', result)
+writeSection(
+  'aggregate',
+  'Aggregate scrape',
+  `
+\`GET /metrics\` over ${(result.instances as number).toLocaleString('en')} simulated instances (${Math.ceil(INSTANCES / PER_APP)} apps × ${PER_APP}), ${SERIES} samples each:
+every instance fetched through the simulated gorouter (up to ${CONCURRENCY} at once), parsed, given the five CF labels,
+merged into one document of ${(result.outputSamples as number).toLocaleString('en')} samples (${fmt(result.outputMB as number)} MB) and sent. The floor does only the
+fetching: the bench process requests the same ${(result.instances as number).toLocaleString('en')} bodies (${fmt(result.inputMB as number)} MB) through the same gorouter with the
+same concurrency and reads them as text. Alternating, medians of ${RUNS} runs after one warm-up each.
+
+| | median wall time |
+|---|---|
+| promregator \`/metrics\` (fetch + parse + label + merge + write) | ${fmt(result.mergedMedianMs as number, 0)} ms |
+| the same fetches without merging | ${fmt(result.floorMedianMs as number, 0)} ms |
+
+Ratio: ${verdict(result.ratio as number, '≤ 1.5×', result.met as boolean)}. Instances reported up in the last \`/metrics\`: ${result.instancesUp}/${result.instances}.
+
+Command: \`node_modules/.bin/bun bench/aggregate.ts ${INSTANCES} ${RUNS}\` on ${machine()}.
+`,
+)
+console.log(JSON.stringify(result))
+process.exit(0)

@@ -1,0 +1,152 @@
+/**
+ * @module bench/single-target
+ * Single-target throughput: `wrk` through `/singleTargetMetrics/{guid}/0` against one simulated
+ * instance (reached through the simulated gorouter with X-CF-APP-INSTANCE), next to nginx (one
+ * worker) proxying the same instance through the same gorouter with the header set. Same
+ * simulator, same connections, alternating runs; the better of two runs each is reported.
+ *   node_modules/.bin/bun bench/single-target.ts [SECONDS] [CONNECTIONS]
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import os from 'node:os'
+import { join } from 'node:path'
+import { benchConfig, fmt, machine, saveResult, startBenchSim, startBinary, stop, track, verdict, waitFor200, writeSection } from './support.ts'
+
+const SECONDS = Number(process.argv[2] ?? 10)
+const CONNECTIONS = Number(process.argv[3] ?? 10)
+const SERIES = 100
+
+interface WrkResult {
+  rps: number
+  p50Ms: number
+  p99Ms: number
+  errors: number
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Parses `wrk --latency` output; latencies to milliseconds. */
+function parseWrk(output: string): WrkResult {
+  const ms = (text: string | undefined) => {
+    const m = /([\d.]+)(us|ms|s)/.exec(text ?? '')
+    if (!m) return NaN
+    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1)
+  }
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1]
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output)
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN),
+    p50Ms: ms(/\s50%\s+(\S+)/.exec(output)?.[1]),
+    p99Ms: ms(/\s99%\s+(\S+)/.exec(output)?.[1]),
+    errors: Number(errors ?? 0) + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+  }
+}
+
+function wrk(url: string, seconds: number): WrkResult {
+  const run = spawnSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' })
+  if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`)
+  return parseWrk(run.stdout)
+}
+
+const sim = await startBenchSim({ apps: 1, instances: 1, series: SERIES })
+const [guid] = sim.apps[0]!
+const proxy = new URL(sim.proxyUrl)
+const product = await startBinary(benchConfig(sim))
+const nginxDir = mkdtempSync(join(os.tmpdir(), 'promregator-nginx-'))
+const nginxPort = await freePort()
+// One worker (promregator is one JavaScript thread too); keep-alive to the gorouter as Bun's fetch does.
+writeFileSync(
+  join(nginxDir, 'nginx.conf'),
+  `${process.getuid?.() === 0 ? 'user root;' : ''}
+worker_processes 1;
+daemon off;
+pid ${nginxDir}/nginx.pid;
+error_log ${nginxDir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${nginxDir}/body;
+  proxy_temp_path ${nginxDir}/proxy;
+  fastcgi_temp_path ${nginxDir}/fastcgi;
+  uwsgi_temp_path ${nginxDir}/uwsgi;
+  scgi_temp_path ${nginxDir}/scgi;
+  upstream gorouter { server ${proxy.hostname}:${proxy.port}; keepalive 32; }
+  server {
+    listen 127.0.0.1:${nginxPort};
+    location / {
+      proxy_pass http://gorouter/metrics;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host app-0.apps.sim.localhost;
+      proxy_set_header X-CF-APP-INSTANCE ${guid}:0;
+    }
+  }
+}
+`,
+)
+const nginx = track(spawn('nginx', ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf'), '-e', join(nginxDir, 'error.log')], { stdio: 'ignore' }))
+const productUrl = `${product.base}/singleTargetMetrics/${guid}/0`
+const nginxUrl = `http://127.0.0.1:${nginxPort}/`
+let result: Record<string, unknown>
+try {
+  await waitFor200(`${product.base}/-/ready`)
+  await waitFor200(productUrl)
+  await waitFor200(nginxUrl)
+  const body = await (await fetch(nginxUrl)).text()
+  if (!body.includes('http_server_requests_seconds_count')) throw new Error(`nginx does not reach the instance: ${body.slice(0, 200)}`)
+  // Warm-up, then two measured runs each, alternating.
+  wrk(productUrl, 2)
+  wrk(nginxUrl, 2)
+  const runs = { product: [] as WrkResult[], nginx: [] as WrkResult[] }
+  for (let i = 0; i < 2; i++) {
+    runs.product.push(wrk(productUrl, SECONDS))
+    runs.nginx.push(wrk(nginxUrl, SECONDS))
+  }
+  const best = (list: WrkResult[]) => list.reduce((a, b) => (b.rps > a.rps ? b : a))
+  const p = best(runs.product)
+  const n = best(runs.nginx)
+  const ratio = p.rps / n.rps
+  result = { seconds: SECONDS, connections: CONNECTIONS, series: SERIES, bodyBytes: body.length, product: p, nginx: n, ratio, target: 0.7, met: ratio >= 0.7 }
+} finally {
+  await stop(nginx)
+  await stop(product.child)
+  await stop(sim.child)
+  rmSync(nginxDir, { recursive: true, force: true })
+}
+
+const r = result as { product: WrkResult; nginx: WrkResult; ratio: number; met: boolean; bodyBytes: number }
+const nginxVersion = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '')
+const wrkVersion = spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0]?.split(' [')[0] ?? 'wrk'
+saveResult('single-target', result)
+writeSection(
+  'single-target',
+  'Single-target throughput',
+  `
+\`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s --latency\` against one simulated instance (${SERIES} samples, ${(r.bodyBytes / 1024).toFixed(1)} KiB
+of text 0.0.4), reached through the simulated gorouter with \`X-CF-APP-INSTANCE\`. promregator serves
+\`/singleTargetMetrics/{guid}/0\` (discovery lookup, outbound fetch through the gorouter as HTTP proxy, body plus
+\`promregator_up\` and \`promregator_scrape_duration_seconds\`); nginx (${nginxVersion}, one worker, keep-alive upstream) proxies
+the same instance through the same gorouter with \`Host\` and \`X-CF-APP-INSTANCE\` set. Both share the 2 cores with
+wrk and the simulator; best of two ${SECONDS} s runs each, alternating, after a 2 s warm-up. ${wrkVersion}.
+
+| | requests/s | p50 | p99 | errors |
+|---|---|---|---|---|
+| promregator \`/singleTargetMetrics\` | ${fmt(r.product.rps, 0)} | ${fmt(r.product.p50Ms, 2)} ms | ${fmt(r.product.p99Ms, 2)} ms | ${r.product.errors} |
+| nginx proxy with the header set | ${fmt(r.nginx.rps, 0)} | ${fmt(r.nginx.p50Ms, 2)} ms | ${fmt(r.nginx.p99Ms, 2)} ms | ${r.nginx.errors} |
+
+Throughput ratio promregator / nginx: ${verdict(r.ratio, '≥ 0.7×', r.met)}. The simulated gorouter (Node's http
+server under Bun) is in both paths and bounds both; Prometheus needs ${(3000 / 15).toFixed(0)} requests/s for 3,000 targets at 15 s.
+
+Command: \`node_modules/.bin/bun bench/single-target.ts ${SECONDS} ${CONNECTIONS}\` on ${machine()}.
+`,
+)
+console.log(JSON.stringify(result))
+process.exit(0)
