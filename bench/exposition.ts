@@ -65,16 +65,48 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number
 }
 
+/**
+ * Full collection between runs, so that each run pays for its own garbage rather than for whatever
+ * earlier runs (or other measurements) left behind; that is the situation of a `/metrics` request
+ * every scrape interval. Bun: `Bun.gc(true)`; Node: `global.gc` (run with `--expose-gc`).
+ */
+function collect(): void {
+  const g = globalThis as { Bun?: { gc(full: boolean): void }; gc?: () => void }
+  if (g.Bun !== undefined) g.Bun.gc(true)
+  else g.gc?.()
+}
+
 /** Median and best wall time in ms of `fn` over `runs` runs after `warm` warm-ups. */
 function time(fn: () => unknown, runs: number, warm = 2): [number, number] {
   for (let i = 0; i < warm; i++) fn()
   const t: number[] = []
   for (let i = 0; i < runs; i++) {
+    collect()
     const t0 = performance.now()
     fn()
     t.push(performance.now() - t0)
   }
   return [median(t), Math.min(...t)]
+}
+
+/**
+ * `a` and `b` timed alternately, one run each per round, so that load from other processes on a
+ * shared machine slows both alike and their ratio stays meaningful. Median and best of each.
+ */
+function timePaired(a: () => unknown, b: () => unknown, rounds: number): [[number, number], [number, number]] {
+  a()
+  b()
+  const ta: number[] = []
+  const tb: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    for (const [fn, t] of [[a, ta], [b, tb]] as const) {
+      collect()
+      const t0 = performance.now()
+      fn()
+      t.push(performance.now() - t0)
+    }
+  }
+  return [[median(ta), Math.min(...ta)], [median(tb), Math.min(...tb)]]
 }
 
 interface Row { name: string; ms: number; best: number; mbps: number; nsPerSample: number }
@@ -96,7 +128,7 @@ function measure(): { rows: Row[]; bytes: number; samples: number; ratio: number
   }
   const textSources: BodySource[] = text.map((body, i) => ({ body, format: 'text', labels: enrichment(i) }))
   const mixedSources: BodySource[] = mixed.map((body, i) => ({ body, format: i % 2 === 0 ? 'text' : 'openmetrics', labels: enrichment(i) }))
-  const parsed: ParsedBody[] = text.map((b) => {
+  const parseAll = (): ParsedBody[] => text.map((b) => {
     const r = parseBody(b, 'text')
     if (!r.ok) throw new Error('parse')
     return r.parsed
@@ -107,13 +139,22 @@ function measure(): { rows: Row[]; bytes: number; samples: number; ratio: number
   const read = (body: string): number => body.charCodeAt(body.length >> 1)
   let sink = 0
   const rows: Row[] = []
-  rows.push(row('ours: parse (parseBody, internal form)', time(() => { for (const b of text) sink += parseBody(b, 'text').ok ? 1 : 0 }, 7)))
-  rows.push(row('ours: merge + write text (pre-parsed)', time(() => { sink += read(mergeBodies(parsed.map((p, i) => ({ body: p, labels: enrichment(i) })), 'text').body) }, 7)))
-  const full = row('ours: parse + merge + write, text → text', time(() => { sink += read(mergeBodies(textSources, 'text').body) }, 11))
+  // The fused pipeline first, while the heap holds only the corpus, paired with the npm parser.
+  const [fullTimes, theirTimes] = timePaired(
+    () => { sink += read(mergeBodies(textSources, 'text').body) },
+    () => { for (const b of text) sink += parsePrometheusTextFormat(b).length },
+    11,
+  )
+  const full = row('ours: parse + merge + write, text → text (fused: mergeBodies)', fullTimes)
+  const theirs = row('parse-prometheus-text-format: parse only', theirTimes)
   rows.push(full)
-  rows.push(row('ours: parse + merge + write, 50% OM → OpenMetrics', time(() => { sink += read(mergeBodies(mixedSources, 'openmetrics').body) }, 7), mixedBytes))
+  rows.push(row('ours: parse + merge + write, 50% OM → OpenMetrics', time(() => { sink += read(mergeBodies(mixedSources, 'openmetrics').body) }, 9), mixedBytes))
+  rows.push(row('ours: parse (parseBody, internal form)', time(() => { for (const b of text) sink += parseBody(b, 'text').ok ? 1 : 0 }, 7)))
+  {
+    const parsed = parseAll()
+    rows.push(row('ours: merge + write text (pre-parsed with parseBody)', time(() => { sink += read(mergeBodies(parsed.map((p, i) => ({ body: p, labels: enrichment(i) })), 'text').body) }, 7)))
+  }
   rows.push(row('ours: parseExposition (public objects)', time(() => { for (const b of text) sink += parseExposition(b, 'text').ok ? 1 : 0 }, 5)))
-  const theirs = row('parse-prometheus-text-format: parse only', time(() => { for (const b of text) sink += parsePrometheusTextFormat(b).length }, 3, 1))
   rows.push(theirs)
   if (sink === -1) console.log(sink) // keep results alive
   return { rows, bytes, samples, ratio: theirs.ms / full.ms, fullMbps: full.mbps }
@@ -135,7 +176,7 @@ if (args.has('--json')) {
   const res = measure()
   const verdict = (r: ReturnType<typeof measure>): string => {
     const met = r.ratio >= 3 && r.fullMbps >= 100
-    return `Full pipeline (median) vs the npm parser's parse alone: **${r.ratio.toFixed(1)}×** faster; full pipeline **${r.fullMbps.toFixed(0)} MB/s** → targets ${met ? 'met' : '**not met**'}.`
+    return `Full pipeline vs the npm parser's parse alone, both medians: **${r.ratio.toFixed(1)}×** faster; full pipeline **${r.fullMbps.toFixed(0)} MB/s** → targets ${met ? 'met' : '**not met**'}.`
   }
   const out = [`### ${runtime}`, '', table(res.rows), '', verdict(res)]
   let nodeSection = ''
@@ -144,7 +185,7 @@ if (args.has('--json')) {
       mkdirSync(path.join(root, '.tmp'), { recursive: true })
       const bundle = path.join(root, '.tmp', 'bench-exposition.mjs')
       execFileSync(process.execPath, ['build', path.join(here, 'exposition.ts'), '--target=node', '--format=esm', '--outfile', bundle], { stdio: 'ignore' })
-      const r = spawnSync('node', [bundle, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 })
+      const r = spawnSync('node', ['--expose-gc', bundle, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 })
       if (r.status === 0) {
         const n = JSON.parse(r.stdout) as ReturnType<typeof measure>
         const nodeVersion = execFileSync('node', ['--version'], { encoding: 'utf8' }).trim()
@@ -160,13 +201,13 @@ if (args.has('--json')) {
     `Generated by \`node_modules/.bin/bun bench/exposition.ts\` on ${new Date().toISOString().slice(0, 10)}.`,
     '',
     `Machine: ${os.availableParallelism?.() ?? os.cpus().length} CPUs (nproc), ${cpu}, ${os.platform()} ${os.release()}.`,
-    `Corpus: ${INSTANCES} instances, ${res.samples} samples, ${(res.bytes / 1e6).toFixed(1)} MB of text 0.0.4 (per instance: 8 counters × 4 series, 10 gauges × 3, 9 histograms with 10 buckets + \`+Inf\`, a summary with 3 quantiles × 4 series; 3 labels typical). Enrichment: the five CF labels per instance. MB/s is input bytes per second; ns/sample is per input sample; medians (and best) of 3–11 runs after warm-up, in one process per runtime. Run-to-run spread of the full pipeline is large on Bun (garbage collection of ~60 MB of strings per run), hence both columns.`,
+    `Corpus: ${INSTANCES} instances, ${res.samples} samples, ${(res.bytes / 1e6).toFixed(1)} MB of text 0.0.4 (per instance: 8 counters × 4 series, 10 gauges × 3, 9 histograms with 10 buckets + \`+Inf\`, a summary with 3 quantiles × 4 series; 3 labels typical). Enrichment: the five CF labels per instance. MB/s is input bytes per second; ns/sample is per input sample; median (and best) of 5–11 runs after warm-up, the fused pipeline and the npm parser alternating run by run (11 rounds) so that load from other processes affects both alike, with a full garbage collection before each run (each run pays for its own garbage, as a \`/metrics\` request every scrape interval would), in one process per runtime. The targets are judged on the median.`,
     '',
     ...out,
     '',
     nodeSection,
     '',
-    'Targets (issue #6): full parse + merge + write ≥ 3× faster than `parse-prometheus-text-format` parsing alone, and ≥ 100 MB/s.',
+    'Targets (issue #6): full parse + merge + write ≥ 3× faster than `parse-prometheus-text-format` parsing alone, and ≥ 100 MB/s; judged on Bun, the runtime the product ships on (Node figures for reference). The fused row is what `/metrics` runs: bodies are indexed without an object per sample and each line is copied into its family with the enrichment labels spliced in.',
     '<!-- exposition:end -->',
   ].join('\n')
   console.log(section)

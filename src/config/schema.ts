@@ -209,6 +209,12 @@ export const scrapingSchema = z.object({
     .default(16 * 1024 * 1024)
     .describe('Largest metrics body accepted from one instance (bytes, after decompression); a larger one is dropped and the scrape fails with `body_too_large`.'),
   maxRedirects: z.number().int().min(0).max(20).default(5).describe('Redirects followed per scrape before it fails with `redirects`.'),
+  labelEnrichment: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Whether `/singleTargetMetrics` adds the instance labels (`org_name`, `app_name`, `cf_instance_id`, ...) to every sample, as `/metrics` always does (a colliding target label is kept as `exported_<name>`). Off: the instance\'s body passes through unparsed with `promregator_up` and `promregator_scrape_duration_seconds` appended, and Prometheus is expected to attach the labels from discovery.',
+    ),
   failedTargetStatus: z
     .number()
     .int()

@@ -25,6 +25,14 @@ export const OM_TYPES: ReadonlySet<string> = new Set([
   'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'unknown',
 ])
 
+const TYPE_WORDS = [...OM_TYPES, ...TEXT_TYPES]
+
+/** The TYPE word at `s[p, end)`, as a shared constant when it is a known type (no slice per family). */
+export function typeWordAt(s: string, p: number, end: number): string {
+  for (const w of TYPE_WORDS) if (w.length === end - p && s.startsWith(w, p)) return w
+  return s.slice(p, end)
+}
+
 /**
  * Sample names a family may contain when declared with `type` in `format`. Order matters only for
  * readability. For an OpenMetrics counter declared with a `_total` name (tolerated, e.g. some

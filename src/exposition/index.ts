@@ -5,8 +5,8 @@
  * Import from here; the files behind it are implementation detail apart from the names re-exported.
  */
 export type { Exemplar, Format, MetricFamily, MetricType, ParseError, ParseResult, Sample } from './types.ts'
-export type { ParsedBody } from './raw.ts'
-export { parseBody, parseExposition } from './parse.ts'
+export type { ParsedBody, ScannedBody } from './raw.ts'
+export { parseBody, parseExposition, scanBody } from './parse.ts'
 export { writeExposition } from './write.ts'
 export { CONTENT_TYPES, UPSTREAM_ACCEPT, formatOfContentType, negotiateFormat, parseAccept, type MediaRange } from './negotiate.ts'
 export { mergeBodies, mergeFamilies, type BodySource, type MergeBodiesResult, type MergeConflict, type MergeSource } from './merge.ts'

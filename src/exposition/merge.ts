@@ -17,13 +17,11 @@
  *   to recognise counters across formats) cannot be told without samples.
  * - Output keeps a family's samples contiguous, source by source, with one HELP/TYPE per family.
  */
-import { escapeLabelValue, serialiseLabels, splitCanonicalLabels, unescape } from './escape.ts'
-import { mergeIdentity } from './families.ts'
-import { parseBody } from './parse.ts'
-import {
-  publicFamily, publicSample, rawOfFamily, setLabel, type OutFamily, type ParsedBody, type RawFamily,
-  type RawSample,
-} from './raw.ts'
+import { chunkSamples, emitScanned } from './enrich.ts'
+import { serialiseLabels } from './escape.ts'
+import { mergeIdentity, textMetaOf } from './families.ts'
+import { scanBody } from './parse.ts'
+import { publicFamily, publicSample, rawOfFamily, type MergedFamily, type ParsedBody, type RawFamily, type ScannedBody } from './raw.ts'
 import type { Format, MetricFamily, MetricType, ParseError, Sample } from './types.ts'
 import { writeOutFamilies } from './write.ts'
 
@@ -50,76 +48,44 @@ interface RawSource {
   labels: Record<string, string>
 }
 
-interface Merged extends OutFamily {
-  typeClass: string
-}
+type Merged = MergedFamily
 
-/** Label renaming for one sample that carries enrichment label names (see module comment). */
-function resolveCollisions(s: RawSample, enrich: Record<string, string>): RawSample {
-  const parts = splitCanonicalLabels(s.labels)
-  let hit = false
-  for (let k = 0; k < parts.length; k += 2) if (Object.hasOwn(enrich, parts[k] as string)) hit = true
-  if (!hit) return s
-  const values = new Map<string, string>() // name -> escaped value, as Prometheus's label builder sees it
-  for (let k = 0; k < parts.length; k += 2) values.set(parts[k] as string, parts[k + 1] as string)
-  const conflicts: [string, string][] = []
-  for (const name of Object.keys(enrich)) {
-    const v = values.get(name)
-    if (v !== undefined && v !== '') conflicts.push([name, v])
-    values.set(name, escapeLabelValue(enrich[name] as string))
+/**
+ * Merge state: merged families by identity, in first-seen order, and the conflicts so far. Sources
+ * are added in order, as families in internal form ({@link addFamilies}) or as scanned bodies
+ * ({@link addScanned}, the fused path).
+ */
+class Merger {
+  /** Output format is OpenMetrics (text output leaves `_created` samples out). */
+  readonly om: boolean
+  readonly byKey = new Map<string, Merged>()
+  readonly families: Merged[] = []
+  readonly conflicts: MergeConflict[] = []
+
+  constructor(om: boolean) {
+    this.om = om
   }
-  // Prometheus resolves shorter names first (stable sort by length).
-  conflicts.sort((a, b) => a[0].length - b[0].length)
-  const renamed = new Map<string, string>()
-  for (const [name, v] of conflicts) {
-    let n = name
-    for (;;) {
-      n = 'exported_' + n
-      const cur = values.get(n)
-      if (cur === undefined || cur === '') break
+
+  /** The merged family a source family joins, or `undefined` when its TYPE conflicts (recorded). */
+  target(fam: RawFamily, first: string, sourceIndex: number): Merged | undefined {
+    const [key, typeClass] = mergeIdentity(fam.name, fam.type, first)
+    let m = this.byKey.get(key)
+    if (m === undefined) {
+      const textSkip = this.om ? undefined : textMetaOf(fam.name, fam.type, first).skip
+      m = { name: fam.name, type: fam.type, help: fam.help, unit: fam.unit, chunks: [], first, typeClass, textSkip }
+      this.byKey.set(key, m)
+      this.families.push(m)
+    } else if (m.typeClass !== typeClass) {
+      this.conflicts.push({ metric: m.name, sourceIndex, firstType: m.type, conflictingType: fam.type })
+      return undefined
+    } else {
+      if (m.help === undefined) m.help = fam.help
+      if (m.unit === undefined) m.unit = fam.unit
     }
-    values.set(n, v)
-    renamed.set(n, v)
+    return m
   }
-  // Rebuild: original labels in place (minus the enrichment names, which the chunk adds), with the
-  // renamed ones appended.
-  let text = ''
-  const rec: Record<string, string> = {}
-  const push = (n: string, v: string): void => {
-    text += (text === '' ? '' : ',') + n + '="' + v + '"'
-    setLabel(rec, n, v.indexOf('\\') < 0 ? v : unescape(v, 0, v.length))
-  }
-  for (let k = 0; k < parts.length; k += 2) {
-    const n = parts[k] as string
-    if (Object.hasOwn(enrich, n) || renamed.has(n)) continue
-    push(n, parts[k + 1] as string)
-  }
-  for (const [n, v] of renamed) push(n, v)
-  return { name: s.name, labels: text, value: s.value, tsMs: s.tsMs, exemplar: s.exemplar, rec: s.rec === undefined ? undefined : rec }
-}
 
-function chunkSamples(fam: RawFamily, enrich: Record<string, string>, check: boolean): readonly RawSample[] {
-  if (!check) return fam.samples
-  let out: RawSample[] | undefined
-  for (let i = 0; i < fam.samples.length; i++) {
-    const s = fam.samples[i] as RawSample
-    if (s.labels === '') continue
-    const r = resolveCollisions(s, enrich)
-    if (r !== s) {
-      out ??= fam.samples.slice()
-      out[i] = r
-    }
-  }
-  return out ?? fam.samples
-}
-
-/** Core merge over internal sources. */
-function mergeRaw(sources: readonly RawSource[]): { families: Merged[]; conflicts: MergeConflict[] } {
-  const byKey = new Map<string, Merged>()
-  const families: Merged[] = []
-  const conflicts: MergeConflict[] = []
-  for (let i = 0; i < sources.length; i++) {
-    const src = sources[i] as RawSource
+  addFamilies(src: RawSource, sourceIndex: number): void {
     const enrichNames = Object.keys(src.labels)
     const extra = serialiseLabels(src.labels)
     const extraRec = enrichNames.length === 0 ? undefined : src.labels
@@ -128,23 +94,20 @@ function mergeRaw(sources: readonly RawSource[]): { families: Merged[]; conflict
     for (const fam of src.families) {
       const first = fam.samples[0]
       if (first === undefined) continue
-      const [key, typeClass] = mergeIdentity(fam.name, fam.type, first.name)
-      let m = byKey.get(key)
-      if (m === undefined) {
-        m = { name: fam.name, type: fam.type, help: fam.help, unit: fam.unit, chunks: [], typeClass }
-        byKey.set(key, m)
-        families.push(m)
-      } else if (m.typeClass !== typeClass) {
-        conflicts.push({ metric: m.name, sourceIndex: i, firstType: m.type, conflictingType: fam.type })
-        continue
-      } else {
-        if (m.help === undefined) m.help = fam.help
-        if (m.unit === undefined) m.unit = fam.unit
-      }
-      m.chunks.push({ samples: chunkSamples(fam, src.labels, check), extra, extraRec })
+      const m = this.target(fam, first.name, sourceIndex)
+      if (m !== undefined) m.chunks.push({ samples: chunkSamples(fam, src.labels, check), extra, extraRec })
     }
   }
-  return { families, conflicts }
+
+  addScanned(sc: ScannedBody, labels: Record<string, string>, sourceIndex: number): void {
+    const targets: (Merged | undefined)[] = new Array(sc.families.length)
+    for (let k = 0; k < sc.families.length; k++) {
+      const first = sc.firstSamples[k]
+      // Families without samples are ignored (module comment).
+      targets[k] = first === undefined ? undefined : this.target(sc.families[k] as RawFamily, first, sourceIndex)
+    }
+    emitScanned(sc, targets, labels, this.om)
+  }
 }
 
 /**
@@ -153,11 +116,12 @@ function mergeRaw(sources: readonly RawSource[]): { families: Merged[]; conflict
  * materialised) and the conflicts, in source order. Never throws.
  */
 export function mergeFamilies(sources: MergeSource[]): { families: MetricFamily[]; conflicts: MergeConflict[] } {
-  const raw: RawSource[] = sources.map((s) => ({ families: s.families.map(rawOfFamily), labelNames: undefined, labels: s.labels }))
-  const { families, conflicts } = mergeRaw(raw)
+  const merger = new Merger(false)
+  sources.forEach((s, i) => merger.addFamilies({ families: s.families.map(rawOfFamily), labelNames: undefined, labels: s.labels }, i))
+  const { families, conflicts } = merger
   const out = families.map((m) => {
     const samples: Sample[] = []
-    for (const c of m.chunks) for (const s of c.samples) samples.push(publicSample(s, c.extraRec))
+    for (const c of m.chunks) if ('samples' in c) for (const s of c.samples) samples.push(publicSample(s, c.extraRec))
     return publicFamily(m.name, m.type, m.help, m.unit, samples)
   })
   return { families: out, conflicts }
@@ -165,8 +129,11 @@ export function mergeFamilies(sources: MergeSource[]): { families: MetricFamily[
 
 /** Input of {@link mergeBodies}: a body (raw, or parsed earlier with `parseBody`), extra families, labels. */
 export interface BodySource {
-  /** The instance's body, or the result of `parseBody` on it. Omit for a source of families only. */
-  body?: string | ParsedBody
+  /**
+   * The instance's body, or the result of `scanBody` (fused path; lets a caller learn which bodies
+   * parse before merging) or `parseBody` on it. Omit for a source of families only.
+   */
+  body?: string | ScannedBody | ParsedBody
   /** Format of a raw string body (ignored for a ParsedBody); defaults to `text`. */
   format?: Format
   /** More families for this source (e.g. our per-instance `promregator_up`), enriched the same way. */
@@ -186,36 +153,29 @@ export interface MergeBodiesResult {
 
 /**
  * Fused parse + merge + write for `/metrics` (and for label enrichment or format conversion of a
- * single body). Same rules as {@link mergeFamilies}, but labels stay escaped text end to end and
- * enrichment labels are appended per chunk, so no per-sample objects are built beyond parsing.
- * Never throws.
+ * single body). Same rules as {@link mergeFamilies}, but a raw body is only indexed (parse.ts
+ * `scanBody`) and each sample line is written straight into its merged family with the
+ * enrichment labels spliced in (enrich.ts), so no object is built per sample. Never throws.
  */
 export function mergeBodies(sources: BodySource[], outFormat: Format): MergeBodiesResult {
-  const raw: RawSource[] = []
+  const om = outFormat === 'openmetrics'
+  const merger = new Merger(om)
   const failures: MergeBodiesResult['failures'] = []
   for (let i = 0; i < sources.length; i++) {
     const src = sources[i] as BodySource
-    const families: RawFamily[] = []
-    let labelNames: Set<string> | undefined = new Set()
-    if (src.body !== undefined) {
-      let parsed: ParsedBody | undefined
-      if (typeof src.body === 'string') {
-        const r = parseBody(src.body, src.format ?? 'text')
-        if (r.ok) parsed = r.parsed
-        else failures.push({ sourceIndex: i, error: r.error })
-      } else parsed = src.body
-      if (parsed !== undefined) {
-        for (const f of parsed.families) families.push(f)
-        labelNames = parsed.labelNames as Set<string>
-      }
+    if (typeof src.body === 'string') {
+      const r = scanBody(src.body, src.format ?? 'text')
+      if (r.ok) merger.addScanned(r.scanned, src.labels, i)
+      else failures.push({ sourceIndex: i, error: r.error })
+    } else if (src.body !== undefined && 'records' in src.body) {
+      merger.addScanned(src.body, src.labels, i)
+    } else if (src.body !== undefined) {
+      merger.addFamilies({ families: src.body.families, labelNames: src.body.labelNames, labels: src.labels }, i)
     }
     if (src.families !== undefined && src.families.length > 0) {
-      for (const f of src.families) families.push(rawOfFamily(f))
-      labelNames = undefined // unknown for public families: check each sample
+      // Label names of public families are unknown: every sample is checked for collisions.
+      merger.addFamilies({ families: src.families.map(rawOfFamily), labelNames: undefined, labels: src.labels }, i)
     }
-    // Keep the source index aligned with `sources` for conflict reporting.
-    raw.push({ families, labelNames, labels: src.labels })
   }
-  const { families, conflicts } = mergeRaw(raw)
-  return { body: writeOutFamilies(families, outFormat), conflicts, failures }
+  return { body: writeOutFamilies(merger.families, outFormat), conflicts: merger.conflicts, failures }
 }

@@ -1,8 +1,9 @@
 /**
  * @module exposition/parse
  *
- * Parser for Prometheus text 0.0.4 and OpenMetrics 1.0.0. One pass over the body with `charCodeAt`,
- * slicing once per token; no regular expressions. Errors are values with 1-based line and column.
+ * Parser for Prometheus text 0.0.4 and OpenMetrics 1.0.0: line dispatch and family assembly on top
+ * of the token scanners in scan.ts. One pass over the body; errors are values with 1-based line and
+ * column.
  *
  * Strictness follows what Prometheus (and promtool) would accept, so that whatever we re-emit after
  * parsing is valid for them: text allows blanks/tabs between tokens, blank lines, trailing commas in
@@ -12,22 +13,25 @@
  * and a second TYPE/HELP for a family. Interleaved families are tolerated (samples are attached to
  * their family wherever they appear), which makes the output contiguous.
  * Not supported: Prometheus 3's quoted UTF-8 names (`{"my.metric"}`), hex floats.
+ *
+ * Three outputs from the same pass: public families ({@link parseExposition}), internal families
+ * with labels as escaped text ({@link parseBody}), and a line index for the fused merge
+ * ({@link scanBody}: no object per sample, only positions into the body).
  */
+import { CHAR, checkFloat, FLOAT_INVALID, isMetricNameChar, isMetricNameStart, unescape, unescapeTextHelp } from './escape.ts'
+import { OM_TYPES, sampleNamesOf, TEXT_TYPES, typeWordAt } from './families.ts'
 import {
-  CHAR, checkFloat, FLOAT_INVALID, isLabelNameChar, isLabelNameStart, isMetricNameChar, isMetricNameStart, scanFloat,
-  unescape, unescapeTextHelp,
-} from './escape.ts'
-import { OM_TYPES, sampleNamesOf, TEXT_TYPES } from './families.ts'
-import { publicFamily, publicSample, setLabel, type ParsedBody, type RawFamily, type RawSample } from './raw.ts'
+  publicFamily, publicSample, REC, REC_SLOW, type ParsedBody, type RawFamily, type RawSample, type ScannedBody,
+} from './raw.ts'
+import { Scanner } from './scan.ts'
 import type { Exemplar, Format, MetricType, ParseError, ParseResult, Sample } from './types.ts'
 
-/** Prometheus keeps timestamps as int64 milliseconds; beyond that the value cannot be re-emitted. */
-const MAX_TS_MS = 9.2e18
-
-const { SPACE, TAB, HASH, LBRACE, RBRACE, COMMA, EQUALS, QUOTE, BACKSLASH } = CHAR
+const { SPACE, TAB, HASH, LBRACE, QUOTE } = CHAR
 
 interface FamState {
   fam: RawFamily
+  /** Index in `families`. */
+  idx: number
   /** Sample names this family accepts. */
   names: string[]
   typed: boolean
@@ -35,42 +39,28 @@ interface FamState {
   united: boolean
   /** Last sample name matched (usually the same string object as the next one). */
   last: string
+  /** Samples attached so far, and the name of the first one. */
+  count: number
+  first: string | undefined
 }
 
-class Parser {
-  readonly s: string
-  readonly n: number
-  readonly om: boolean
-  readonly records: boolean
-  lineNo = 1
-  lineStart = 0
-  lineEnd = 0
+class Parser extends Scanner {
   eof = false
-  error: ParseError | undefined
   readonly families: RawFamily[] = []
+  readonly states: FamState[] = []
   readonly byName = new Map<string, FamState>()
   readonly bySample = new Map<string, FamState>()
   cur: FamState | undefined
-  readonly labelNames = new Set<string>()
   prevName = ''
-  // Results of parseLabels, kept in fields to avoid allocating a result object per sample.
-  lblText = ''
-  lblRec: Record<string, string> | undefined
-  sawLe = false
-  sawQuantile = false
-  /** Label names of the previous sample by position: reused when equal, to skip a slice and a Set insert. */
-  readonly lblNames: string[] = []
+  /** Lines mode: REC ints per sample (see raw.ts `ScannedBody`), and the samples that need objects. */
+  recs: Int32Array = new Int32Array(0)
+  recLen = 0
+  readonly slow: RawSample[] = []
 
-  constructor(s: string, format: Format, records: boolean) {
-    this.s = s
-    this.n = s.length
-    this.om = format === 'openmetrics'
-    this.records = records
-  }
-
-  fail(message: string, pos: number): false {
-    this.error = { line: this.lineNo, column: pos - this.lineStart + 1, message }
-    return false
+  constructor(s: string, format: Format, records: boolean, lines: boolean) {
+    super(s, format, records, lines)
+    // About one sample per 60 characters in typical bodies; grown when needed.
+    if (lines) this.recs = new Int32Array(REC * (64 + (s.length >> 6)))
   }
 
   run(): boolean {
@@ -104,16 +94,6 @@ class Parser {
     return true
   }
 
-  skipBlanks(p: number): number {
-    const s = this.s
-    const e = this.lineEnd
-    while (p < e) {
-      const c = s.charCodeAt(p)
-      if (c !== SPACE && c !== TAB) break
-      p++
-    }
-    return p
-  }
 
   line(): boolean {
     let p = this.lineStart
@@ -124,15 +104,6 @@ class Parser {
       if (p === this.lineEnd) return true
     }
     return this.s.charCodeAt(p) === HASH ? this.comment(p) : this.sample(p)
-  }
-
-  /** True if `word` is at `p` and followed by a blank or end of line. */
-  wordAt(p: number, word: string): boolean {
-    if (!this.s.startsWith(word, p)) return false
-    const q = p + word.length
-    if (q === this.lineEnd) return true
-    const c = this.s.charCodeAt(q)
-    return c === SPACE || (!this.om && c === TAB)
   }
 
   comment(p: number): boolean {
@@ -149,24 +120,34 @@ class Parser {
       p = this.skipBlanks(p + 1)
     }
     let kind: 'HELP' | 'TYPE' | 'UNIT'
-    if (this.wordAt(p, 'HELP')) kind = 'HELP'
-    else if (this.wordAt(p, 'TYPE')) kind = 'TYPE'
-    else if (this.om && this.wordAt(p, 'UNIT')) kind = 'UNIT'
+    const c0 = s.charCodeAt(p)
+    if (c0 === 72 /* H */ && this.wordAt(p, 'HELP')) kind = 'HELP'
+    else if (c0 === 84 /* T */ && this.wordAt(p, 'TYPE')) kind = 'TYPE'
+    else if (c0 === 85 /* U */ && this.om && this.wordAt(p, 'UNIT')) kind = 'UNIT'
     else return this.om ? this.fail('comments are not allowed in OpenMetrics', p) : true
     p += 4
     p = this.om ? (p < e ? p + 1 : p) : this.skipBlanks(p)
     const nameStart = p
     if (p >= e || !isMetricNameStart(s.charCodeAt(p))) return this.fail(`expected metric name after ${kind}`, p)
-    p++
-    while (p < e && isMetricNameChar(s.charCodeAt(p))) p++
-    const name = s.slice(nameStart, p)
+    // TYPE usually follows HELP of the same family: reuse its name instead of slicing and hashing.
+    const cur = this.cur
+    const curName = cur === undefined ? '' : cur.fam.name
+    let name: string
+    if (curName !== '' && s.startsWith(curName, nameStart) && !isMetricNameChar(s.charCodeAt(nameStart + curName.length))) {
+      p = nameStart + curName.length
+      name = curName
+    } else {
+      p++
+      while (p < e && isMetricNameChar(s.charCodeAt(p))) p++
+      name = s.slice(nameStart, p)
+    }
     if (p < e) {
       const c = s.charCodeAt(p)
       if (c !== SPACE && (this.om || c !== TAB)) return this.fail('invalid character in metric name', p)
     }
-    let st = this.byName.get(name)
+    let st = name === curName ? cur : this.byName.get(name)
     if (st === undefined) st = this.newFamily(name)
-    else if (st.fam.samples.length > 0 && (this.om || kind === 'TYPE')) {
+    else if (st.count > 0 && (this.om || kind === 'TYPE')) {
       return this.fail(`${kind} line for ${name} after its samples`, this.lineStart)
     }
     this.cur = st
@@ -176,9 +157,7 @@ class Parser {
       if (p >= e) st.fam.help = ''
       else {
         p = this.om ? p + 1 : this.skipBlanks(p)
-        let bs = p
-        while (bs < e && s.charCodeAt(bs) !== BACKSLASH) bs++
-        st.fam.help = bs === e ? s.slice(p, e) : this.om ? unescape(s, p, e) : unescapeTextHelp(s, p, e)
+        st.fam.help = this.backslashFrom(p) >= e ? s.slice(p, e) : this.om ? unescape(s, p, e) : unescapeTextHelp(s, p, e)
       }
       return true
     }
@@ -189,7 +168,7 @@ class Parser {
       if (c === SPACE || c === TAB) break
       wordEnd++
     }
-    const word = s.slice(p, wordEnd)
+    const word = kind === 'TYPE' ? typeWordAt(s, p, wordEnd) : s.slice(p, wordEnd)
     const rest = this.om ? wordEnd : this.skipBlanks(wordEnd)
     if (rest < e) return this.fail(`unexpected text after ${kind}`, rest)
     if (kind === 'UNIT') {
@@ -213,8 +192,11 @@ class Parser {
 
   newFamily(name: string): FamState {
     const fam: RawFamily = { name, type: this.om ? 'unknown' : 'untyped', help: undefined, unit: undefined, samples: [] }
-    const st: FamState = { fam, names: [name], typed: false, helped: false, united: false, last: '' }
+    const st: FamState = {
+      fam, idx: this.families.length, names: [name], typed: false, helped: false, united: false, last: '', count: 0, first: undefined,
+    }
     this.families.push(fam)
+    this.states.push(st)
     this.byName.set(name, st)
     if (!this.bySample.has(name)) this.bySample.set(name, st)
     return st
@@ -224,18 +206,28 @@ class Parser {
     const s = this.s
     const e = this.lineEnd
     const om = this.om
+    const lineStart = p
     const c0 = s.charCodeAt(p)
     if (!isMetricNameStart(c0)) {
       return this.fail(c0 === LBRACE || c0 === QUOTE ? 'quoted (UTF-8) metric names are not supported' : 'invalid metric name', p)
     }
-    let q = p + 1
-    while (q < e && isMetricNameChar(s.charCodeAt(q))) q++
+    // Consecutive samples often share a name (buckets, label variants): compare before scanning.
     const prev = this.prevName
-    const name = q - p === prev.length && s.startsWith(prev, p) ? prev : s.slice(p, q)
-    this.prevName = name
+    let q = p + prev.length
+    let name = prev
+    if (prev === '' || !s.startsWith(prev, p) || (q < e && isMetricNameChar(s.charCodeAt(q)))) {
+      q = p + 1
+      while (q < e && isMetricNameChar(s.charCodeAt(q))) q++
+      name = s.slice(p, q)
+      this.prevName = name
+    }
     p = q
     let labels = ''
     let rec: Record<string, string> | undefined
+    /** Position of `}` (-1 without labels), and whether blanks and label text are as we would write them. */
+    let rbrace = -1
+    let lbrace = -1
+    let canonical = true
     this.sawLe = false
     this.sawQuantile = false
     let c = p < e ? s.charCodeAt(p) : -1
@@ -244,18 +236,27 @@ class Parser {
       const blanked = p !== q
       c = p < e ? s.charCodeAt(p) : -1
       if (c === LBRACE) {
+        if (blanked) canonical = false
+        lbrace = p
         p = this.labels(p, false)
         if (p < 0) return false
         labels = this.lblText
         rec = this.lblRec
+        rbrace = p - 1
+        if (!this.lblCanon) canonical = false
+        const afterLabels = p
         p = this.skipBlanks(p)
+        if (p !== afterLabels + 1 || s.charCodeAt(afterLabels) !== SPACE) canonical = false
       } else if (!blanked && p < e) return this.fail('invalid character in metric name', p)
+      else if (p !== q + 1 || s.charCodeAt(q) !== SPACE) canonical = false
     } else {
       if (c === LBRACE) {
+        lbrace = p
         p = this.labels(p, false)
         if (p < 0) return false
         labels = this.lblText
         rec = this.lblRec
+        rbrace = p - 1
         c = p < e ? s.charCodeAt(p) : -1
       }
       if (c !== SPACE) return this.fail(p >= e ? 'expected value' : 'expected a space before the value', p)
@@ -263,6 +264,7 @@ class Parser {
     }
     if (p >= e) return this.fail('expected value', p)
     // Value token.
+    const vs = p
     let ve = p
     while (ve < e) {
       const ch = s.charCodeAt(ve)
@@ -270,59 +272,63 @@ class Parser {
       ve++
     }
     if (checkFloat(s, p, ve) === FLOAT_INVALID) return this.fail(`invalid value "${s.slice(p, ve)}"`, p)
-    const value = s.slice(p, ve)
     p = ve
     let tsMs: number | undefined
     let exemplar: Exemplar | undefined
     if (p < e) {
-      if (!om) {
-        p = this.skipBlanks(p)
-        if (p < e) {
-          let te = p
-          while (te < e) {
-            const ch = s.charCodeAt(te)
-            if (ch === SPACE || ch === TAB) break
-            te++
-          }
-          tsMs = this.intToken(p, te)
-          if (tsMs === undefined) return this.fail(`invalid timestamp "${s.slice(p, te)}"`, p)
-          p = this.skipBlanks(te)
-          if (p < e) return this.fail('unexpected text after timestamp', p)
-        }
-      } else {
-        if (s.charCodeAt(p) !== SPACE) return this.fail('expected a space', p)
-        p++
-        if (s.charCodeAt(p) !== HASH) {
-          let te = p
-          while (te < e && s.charCodeAt(te) !== SPACE) te++
-          const secs = scanFloat(s, p, te)
-          if (secs === undefined || !Number.isFinite(secs)) return this.fail(`invalid timestamp "${s.slice(p, te)}"`, p)
-          tsMs = Math.round(secs * 1000)
-          if (Math.abs(tsMs) > MAX_TS_MS) return this.fail(`timestamp out of range "${s.slice(p, te)}"`, p)
-          p = te
-          if (p < e) {
-            if (s.charCodeAt(p) !== SPACE || s.charCodeAt(p + 1) !== HASH) return this.fail('unexpected text after timestamp', p)
-            p++
-          }
-        }
-        if (p < e) {
-          exemplar = this.exemplar(p)
-          if (exemplar === undefined) return false
-        }
-      }
+      canonical = false
+      if (!this.afterValue(p)) return false
+      tsMs = this.tsMs
+      exemplar = this.ex
     }
-    return this.attach(name, { name, labels, value, tsMs, exemplar, rec }, q)
+    const st = this.attach(name, q)
+    if (st === undefined) return false
+    if (!this.lines) {
+      st.fam.samples.push({ name, labels, value: s.slice(vs, ve), tsMs, exemplar, rec })
+      return true
+    }
+    // Lines mode: positions only, unless the line cannot be copied as it is (blanks, timestamp,
+    // exemplar, non-canonical labels): then a sample object, written by the general writer.
+    let r = this.recLen
+    if (r + REC > this.recs.length) {
+      const grown = new Int32Array(this.recs.length * 2)
+      grown.set(this.recs)
+      this.recs = grown
+    }
+    const recs = this.recs
+    recs[r++] = st.idx
+    if (canonical) {
+      recs[r++] = lineStart
+      recs[r++] = q
+      recs[r++] = rbrace
+      recs[r++] = vs
+      recs[r++] = e
+    } else {
+      if (rbrace >= 0 && this.lblCanon) labels = s.slice(lbrace + 1, rbrace)
+      recs[r++] = this.slow.length
+      recs[r++] = 0
+      recs[r++] = REC_SLOW
+      recs[r++] = 0
+      recs[r++] = 0
+      this.slow.push({ name, labels, value: s.slice(vs, ve), tsMs, exemplar, rec: undefined })
+    }
+    this.recLen = r
+    return true
   }
 
-  /** Attach a sample to its family (current one first), creating an implicit family if needed. */
-  attach(name: string, sample: RawSample, nameEnd: number): boolean {
+  /**
+   * The family a sample belongs to (current one first), creating an implicit family if needed;
+   * counts the sample. `undefined` after reporting an error.
+   */
+  attach(name: string, nameEnd: number): FamState | undefined {
     let st = this.cur
     if (st === undefined || (name !== st.last && !st.names.includes(name))) {
       st = this.bySample.get(name)
       if (st === undefined) {
         const other = this.byName.get(name)
         if (other !== undefined) {
-          return this.fail(`sample ${name} does not belong to ${other.fam.type} family ${name}`, this.lineStart)
+          this.fail(`sample ${name} does not belong to ${other.fam.type} family ${name}`, this.lineStart)
+          return undefined
         }
         st = this.newFamily(name)
       }
@@ -332,209 +338,20 @@ class Parser {
     const fam = st.fam
     const t = fam.type
     if ((t === 'histogram' || t === 'gaugehistogram') && name === st.names[0] && !this.sawLe) {
-      return this.fail(`histogram bucket ${name} without "le" label`, nameEnd)
+      this.fail(`histogram bucket ${name} without "le" label`, nameEnd)
+      return undefined
     }
     if (t === 'summary' && name === fam.name && !this.sawQuantile) {
-      return this.fail(`summary quantile ${name} without "quantile" label`, nameEnd)
-    }
-    fam.samples.push(sample)
-    return true
-  }
-
-  /** `[+-]?[0-9]+` as an integer (text timestamps, milliseconds). */
-  intToken(p: number, end: number): number | undefined {
-    const s = this.s
-    let i = p
-    const c = s.charCodeAt(i)
-    if (c === 43 || c === 45) i++
-    if (i >= end) return undefined
-    for (; i < end; i++) {
-      const d = s.charCodeAt(i)
-      if (d < 48 || d > 57) return undefined
-    }
-    const v = Number(s.slice(p, end))
-    return Math.abs(v) > MAX_TS_MS ? undefined : v
-  }
-
-  /** OpenMetrics exemplar at `p` (`# {labels} value [timestamp]`), to end of line. */
-  exemplar(p: number): Exemplar | undefined {
-    const s = this.s
-    const e = this.lineEnd
-    if (!s.startsWith('# {', p)) {
-      this.fail('expected exemplar "# {...}"', p)
+      this.fail(`summary quantile ${name} without "quantile" label`, nameEnd)
       return undefined
     }
-    p = this.labels(p + 2, true)
-    if (p < 0) return undefined
-    const labels = this.lblRec ?? {}
-    if (p >= e || s.charCodeAt(p) !== SPACE) {
-      this.fail('expected a space after exemplar labels', p)
-      return undefined
-    }
-    p++
-    let ve = p
-    while (ve < e && s.charCodeAt(ve) !== SPACE) ve++
-    const value = scanFloat(s, p, ve)
-    if (value === undefined) {
-      this.fail(`invalid exemplar value "${s.slice(p, ve)}"`, p)
-      return undefined
-    }
-    const ex: Exemplar = { labels, value }
-    if (ve < e) {
-      p = ve + 1
-      let te = p
-      while (te < e && s.charCodeAt(te) !== SPACE) te++
-      const ts = scanFloat(s, p, te)
-      if (ts === undefined || !Number.isFinite(ts) || te !== e) {
-        this.fail('invalid exemplar timestamp', p)
-        return undefined
-      }
-      ex.timestamp = ts
-    }
-    return ex
-  }
-
-  /**
-   * Label set starting at `{` (position `p`). Sets `lblText` (canonical escaped text), `lblRec`
-   * (when records are wanted) and `sawLe`/`sawQuantile`. Returns the position after `}` or -1.
-   */
-  labels(p: number, forExemplar: boolean): number {
-    const s = this.s
-    const e = this.lineEnd
-    const om = this.om
-    const wantRec = this.records || forExemplar
-    const rec: Record<string, string> | undefined = wantRec ? {} : undefined
-    const names = this.lblNames
-    let count = 0
-    const start = p + 1
-    let canonical = true
-    p = start
-    if (!om) {
-      const q = this.skipBlanks(p)
-      if (q !== p) canonical = false
-      p = q
-    }
-    for (;;) {
-      if (p >= e) return this.failNum('unterminated label set', p)
-      let c = s.charCodeAt(p)
-      if (c === RBRACE) break
-      if (!isLabelNameStart(c)) {
-        return this.failNum(c === QUOTE ? 'quoted (UTF-8) label names are not supported' : 'invalid label name', p)
-      }
-      const ns = p
-      p++
-      while (p < e && isLabelNameChar(s.charCodeAt(p))) p++
-      const prevName = names[count]
-      const fresh = prevName === undefined || p - ns !== prevName.length || !s.startsWith(prevName, ns)
-      const name = fresh ? s.slice(ns, p) : prevName
-      if (!om) {
-        const q = this.skipBlanks(p)
-        if (q !== p) canonical = false
-        p = q
-      }
-      if (p >= e || s.charCodeAt(p) !== EQUALS) return this.failNum(`expected "=" after label name ${name}`, p)
-      p++
-      if (!om) {
-        const q = this.skipBlanks(p)
-        if (q !== p) canonical = false
-        p = q
-      }
-      if (p >= e || s.charCodeAt(p) !== QUOTE) return this.failNum('expected \'"\' to start label value', p)
-      p++
-      const vs = p
-      let escaped = false
-      for (;;) {
-        if (p >= e) return this.failNum('unterminated label value', p)
-        c = s.charCodeAt(p)
-        if (c === QUOTE) break
-        if (c === BACKSLASH) {
-          const d = p + 1 < e ? s.charCodeAt(p + 1) : -1
-          if (d !== BACKSLASH && d !== QUOTE && d !== 110) return this.failNum('invalid escape sequence in label value', p)
-          escaped = true
-          p += 2
-          continue
-        }
-        p++
-      }
-      const ve = p
-      p++
-      for (let k = 0; k < count; k++) {
-        if (names[k] === name) return this.failNum(`duplicate label name ${name}`, ns)
-      }
-      names[count++] = name
-      const isLe = name === 'le'
-      if (forExemplar) {
-        // Exemplar labels are free-form; they neither mark buckets nor count as series labels.
-      } else if (isLe || name === 'quantile') {
-        // Escapes never form a valid float, so an escaped value is invalid without unescaping it.
-        if (escaped || checkFloat(s, vs, ve) === FLOAT_INVALID) {
-          return this.failNum(`label ${name} must be a float, got "${s.slice(vs, ve)}"`, vs)
-        }
-        if (isLe) this.sawLe = true
-        else this.sawQuantile = true
-      }
-      if (fresh && !forExemplar) this.labelNames.add(name)
-      if (rec !== undefined) setLabel(rec, name, escaped ? unescape(s, vs, ve) : s.slice(vs, ve))
-      if (!om) {
-        const q = this.skipBlanks(p)
-        if (q !== p) canonical = false
-        p = q
-      }
-      if (p >= e) return this.failNum('unterminated label set', p)
-      c = s.charCodeAt(p)
-      if (c === COMMA) {
-        p++
-        if (!om) {
-          const q = this.skipBlanks(p)
-          if (q !== p) canonical = false
-          p = q
-        }
-        if (p < e && s.charCodeAt(p) === RBRACE) {
-          canonical = false // trailing comma
-          break
-        }
-        continue
-      }
-      if (c !== RBRACE) return this.failNum('expected "," or "}" after label value', p)
-      break
-    }
-    this.lblText = canonical ? s.slice(start, p) : canonicalise(s, start, p)
-    if (forExemplar) names.length = 0 // exemplar names must not be taken for the next sample's
-    this.lblRec = rec
-    return p + 1
-  }
-
-  failNum(message: string, pos: number): number {
-    this.fail(message, pos)
-    return -1
+    if (st.count++ === 0) st.first = name
+    return st
   }
 }
 
-/**
- * Canonical text of a validated text-format label set `s[start,end)` (between the braces): blanks
- * outside values and a trailing comma removed. Rare (most clients write canonical label sets).
- */
-function canonicalise(s: string, start: number, end: number): string {
-  let out = ''
-  let from = start
-  let inValue = false
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i)
-    if (inValue) {
-      if (c === BACKSLASH) i++
-      else if (c === QUOTE) inValue = false
-    } else if (c === QUOTE) inValue = true
-    else if (c === SPACE || c === TAB) {
-      out += s.slice(from, i)
-      from = i + 1
-    }
-  }
-  out += s.slice(from, end)
-  return out.endsWith(',') ? out.slice(0, -1) : out
-}
-
-function runParser(body: string, format: Format, records: boolean): Parser {
-  const p = new Parser(body, format, records)
+function runParser(body: string, format: Format, records: boolean, lines = false): Parser {
+  const p = new Parser(body, format, records, lines)
   try {
     p.run()
   } catch (err) {
@@ -568,4 +385,25 @@ export function parseBody(body: string, format: Format): { ok: true; parsed: Par
   const p = runParser(body, format, false)
   if (p.error !== undefined) return { ok: false, error: p.error }
   return { ok: true, parsed: { format, families: p.families, labelNames: p.labelNames } }
+}
+
+/**
+ * Parse a body into a line index for the fused merge (`mergeBodies`): families (without samples),
+ * and per sample its family and positions in the body, so that merging can copy each line with
+ * slices instead of building an object per sample.
+ */
+export function scanBody(body: string, format: Format): { ok: true; scanned: ScannedBody } | { ok: false; error: ParseError } {
+  const p = runParser(body, format, false, true)
+  if (p.error !== undefined) return { ok: false, error: p.error }
+  const scanned: ScannedBody = {
+    body,
+    format,
+    families: p.families,
+    firstSamples: p.states.map((st) => st.first),
+    records: p.recs,
+    recordsLength: p.recLen,
+    slow: p.slow,
+    labelNames: p.labelNames,
+  }
+  return { ok: true, scanned }
 }

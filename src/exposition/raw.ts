@@ -40,13 +40,31 @@ export interface Chunk {
   extraRec: Record<string, string> | undefined
 }
 
+/**
+ * Sample lines already written (fused merge): the concatenation of `lines` is whole lines, each
+ * ending with a newline, in the output format, with enrichment labels. Pieces rather than one string
+ * because joining once is much cheaper than growing a string line by line (see write.ts).
+ */
+export interface LinesChunk {
+  lines: string[]
+}
+
 /** A family ready to write: metadata plus chunks from one or more sources. */
 export interface OutFamily {
   name: string
   type: MetricType
   help: string | undefined
   unit: string | undefined
-  chunks: Chunk[]
+  chunks: (Chunk | LinesChunk)[]
+  /** Name of the family's first sample, when chunks may not tell it (a LinesChunk does not). */
+  first?: string | undefined
+}
+
+/** A family being merged: identity class, and the sample name text output leaves out (`_created`). */
+export interface MergedFamily extends OutFamily {
+  typeClass: string
+  /** Computed once per merged family (not per source) for the fused path; `undefined` for none or OpenMetrics output. */
+  textSkip: string | undefined
 }
 
 /** A body parsed for merging (see `parseBody`). Opaque to callers. */
@@ -54,6 +72,32 @@ export interface ParsedBody {
   readonly format: Format
   readonly families: readonly RawFamily[]
   /** Every label name used by any sample of the body, so merging can skip collision checks. */
+  readonly labelNames: ReadonlySet<string>
+}
+
+/** Ints per sample in {@link ScannedBody.records}. */
+export const REC = 6
+/** Marks a record whose sample is in {@link ScannedBody.slow} (third field). */
+export const REC_SLOW = -2
+
+/**
+ * A body indexed for the fused merge (see parse.ts `scanBody`). Each sample is REC ints in
+ * `records`: `[family index, lineStart, nameEnd, rbrace, valueStart, lineEnd]` for a line written the way we
+ * write it (single spaces, canonical labels, nothing after the value): the line is
+ * `body[lineStart, nameEnd)` + `{labels}` up to `rbrace` (-1 without labels) + value up to the end
+ * (`lineEnd`, exclusive of the newline). Otherwise `[family index, slow index, 0, REC_SLOW, 0, 0]`, the sample being
+ * `slow[slow index]`.
+ */
+export interface ScannedBody {
+  readonly body: string
+  readonly format: Format
+  /** Families in declaration order; their `samples` arrays are empty. */
+  readonly families: readonly RawFamily[]
+  /** Name of each family's first sample (`undefined` for a family without samples). */
+  readonly firstSamples: readonly (string | undefined)[]
+  readonly records: Int32Array
+  readonly recordsLength: number
+  readonly slow: readonly RawSample[]
   readonly labelNames: ReadonlySet<string>
 }
 

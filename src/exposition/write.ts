@@ -9,12 +9,47 @@
  */
 import { escapeHelp, formatNumber, serialiseLabels } from './escape.ts'
 import { omMetaOf, textMetaOf } from './families.ts'
-import { rawOfFamily, type Chunk, type OutFamily, type RawSample } from './raw.ts'
+import { rawOfFamily, type Chunk, type LinesChunk, type OutFamily, type RawSample } from './raw.ts'
 import type { Exemplar, Format, MetricFamily } from './types.ts'
 
 function firstSampleName(f: OutFamily): string | undefined {
-  for (const c of f.chunks) if (c.samples.length > 0) return (c.samples[0] as RawSample).name
+  if (f.first !== undefined) return f.first
+  for (const c of f.chunks) if ('samples' in c && c.samples.length > 0) return (c.samples[0] as RawSample).name
   return undefined
+}
+
+/** The lines of already written sample text whose sample name is `name` (rare paths only). */
+function linesNamed(text: string, name: string): string {
+  let out = ''
+  let pos = 0
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos)
+    const end = nl < 0 ? text.length : nl + 1
+    const c = text.charCodeAt(pos + name.length)
+    if (text.startsWith(name, pos) && (c === 123 /* { */ || c === 32)) out += text.slice(pos, end)
+    pos = end
+  }
+  return out
+}
+
+function hasSampleNamed(f: OutFamily, name: string): boolean {
+  return f.chunks.some((c) => 'samples' in c ? c.samples.some((s) => s.name === name) : linesNamed(c.lines.join(''), name) !== '')
+}
+
+/**
+ * One sample line (with newline) in the general case: `tail` closes a non-empty label set with the
+ * enrichment labels (`,extra} ` or `} `), `bare` stands for an empty one (`{extra} ` or ` `).
+ */
+export function sampleLine(s: RawSample, om: boolean, tail: string, bare: string): string {
+  let line = s.labels === '' ? s.name + bare + s.value : s.name + '{' + s.labels + tail + s.value
+  if (s.tsMs !== undefined) line += ' ' + (om ? formatNumber(s.tsMs / 1000) : String(Math.round(s.tsMs)))
+  if (om && s.exemplar !== undefined) line += exemplarText(s.exemplar)
+  return line + '\n'
+}
+
+/** `tail` and `bare` of {@link sampleLine} for canonical enrichment label text `extra`. */
+export function labelJoints(extra: string): { tail: string; bare: string } {
+  return extra === '' ? { tail: '} ', bare: ' ' } : { tail: flat([',', extra, '} ']), bare: flat(['{', extra, '} ']) }
 }
 
 function exemplarText(ex: Exemplar): string {
@@ -30,14 +65,15 @@ function exemplarText(ex: Exemplar): string {
  * on both JSC and V8 (measured).
  */
 class Sink {
-  parts: string[] = []
+  /** Strings, and whole piece arrays of LinesChunks (flattened natively at the end, not copied here). */
+  parts: (string | string[])[] = []
   cur = ''
   add(line: string): void {
     this.cur += line
   }
   done(): string {
     this.parts.push(this.cur)
-    return this.parts.join('')
+    return this.parts.flat().join('')
   }
 }
 const SINK_PART = 65536
@@ -55,13 +91,21 @@ function flat(parts: string[]): string {
  * Append sample lines of `chunks` to `out`. `skip`: a sample name to leave out (`_created` in text);
  * `only`: write only samples with this name (gauge histogram split in text).
  */
-function writeSamples(sink: Sink, chunks: readonly Chunk[], om: boolean, skip: string | undefined, only: string | undefined): void {
+function writeSamples(
+  sink: Sink, chunks: readonly (Chunk | LinesChunk)[], om: boolean, skip: string | undefined, only: string | undefined,
+): void {
   let out = sink.cur
   for (const chunk of chunks) {
-    const ex = chunk.extra
-    const hasEx = ex !== ''
-    const tail = hasEx ? flat([',', ex, '} ']) : '} '
-    const bare = hasEx ? flat(['{', ex, '} ']) : ' '
+    if (!('samples' in chunk)) {
+      // Written by the fused merge, `_created` already left out for text; `only` is a rare path.
+      // Pieces go straight into the final join: joining per chunk first would copy everything twice.
+      sink.parts.push(out)
+      out = ''
+      if (only === undefined) sink.parts.push(chunk.lines)
+      else sink.parts.push(linesNamed(chunk.lines.join(''), only))
+      continue
+    }
+    const { tail, bare } = labelJoints(chunk.extra)
     for (const s of chunk.samples) {
       const name = s.name
       if (name === skip || (only !== undefined && name !== only)) continue
@@ -72,10 +116,7 @@ function writeSamples(sink: Sink, chunks: readonly Chunk[], om: boolean, skip: s
         else out += name + '{' + s.labels + tail + s.value + '\n'
         continue
       }
-      let line = s.labels === '' ? name + bare + s.value : name + '{' + s.labels + tail + s.value
-      if (s.tsMs !== undefined) line += ' ' + (om ? formatNumber(s.tsMs / 1000) : String(Math.round(s.tsMs)))
-      if (om && s.exemplar !== undefined) line += exemplarText(s.exemplar)
-      out += line + '\n'
+      out += sampleLine(s, om, tail, bare)
     }
     if (out.length > SINK_PART) {
       sink.parts.push(out)
@@ -95,7 +136,7 @@ function writeText(fams: readonly OutFamily[]): string {
       // Gauge histogram: one untyped family per sample name keeps the series names unchanged.
       for (const suffix of ['_bucket', '_gcount', '_gsum']) {
         const sn = f.name + suffix
-        if (seen.has(sn) || !f.chunks.some((c) => c.samples.some((s) => s.name === sn))) continue
+        if (seen.has(sn) || !hasSampleNamed(f, sn)) continue
         seen.add(sn)
         if (help !== undefined) out.add('# HELP ' + sn + ' ' + help + '\n')
         out.add('# TYPE ' + sn + ' untyped\n')

@@ -103,7 +103,8 @@ export function createApp(deps: AppDeps): Hono {
     const result = await scraper.scrape(target, c.req.raw.signal)
     record(result)
     const wanted = negotiateFormat(c.req.header('accept'))
-    const { body, format, parseError } = singleTargetBody(result, wanted)
+    const { body, format, parseError, conflicts } = singleTargetBody(result, wanted, config.promregator.scraping.labelEnrichment)
+    for (const conflict of conflicts ?? []) metrics.mergeConflicts.inc({ metric_name: conflict.metric })
     if (parseError) {
       outcomes.recordParseError(target.id, parseError)
       logger.warn('instance body could not be converted', { target: target.id, error: parseError })

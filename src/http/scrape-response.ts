@@ -1,11 +1,12 @@
 /**
  * @module http/scrape-response
- * Turns scrape results into exposition bodies: the single-target passthrough (the instance's body
- * plus our two metrics) and the merged `/metrics` document of all instances.
+ * Turns scrape results into exposition bodies: the single-target response (the instance's body
+ * passed through with our two metrics appended, or enriched with the instance labels when
+ * `promregator.scraping.labelEnrichment` is on) and the merged `/metrics` document of all instances.
  */
-import { appendFamilies } from '../exposition/append.ts'
-import { mergeFamilies, type MergeConflict } from '../exposition/merge.ts'
-import { parseExposition } from '../exposition/parse.ts'
+import { appendFamilies, enrichBody } from '../exposition/append.ts'
+import { mergeBodies, type BodySource, type MergeConflict } from '../exposition/merge.ts'
+import { scanBody } from '../exposition/parse.ts'
 import type { Format, MetricFamily } from '../exposition/types.ts'
 import { writeExposition } from '../exposition/write.ts'
 import type { ScrapeResult } from '../scrape/scraper.ts'
@@ -32,19 +33,34 @@ export function ownFamilies(results: Array<{ result: ScrapeResult; up: boolean; 
   ]
 }
 
-/** The body of one instance with our metrics appended, converted only when the client cannot read the instance's format. */
-export function singleTargetBody(result: ScrapeResult, wanted: Format): { body: string; format: Format; parseError?: string } {
-  if (!result.ok) return { body: writeExposition(ownFamilies([{ result, up: false, labels: {} }]), wanted), format: wanted }
-  const own = ownFamilies([{ result, up: true, labels: {} }])
-  if (result.format === wanted || result.format === 'text') {
+/** Result of {@link singleTargetBody}. */
+export interface SingleTargetBody {
+  body: string
+  format: Format
+  /** Set when the instance's body had to be parsed and could not be (the instance then counts as down). */
+  parseError?: string
+  /** Families of the instance dropped because one of ours has the same name and another type. */
+  conflicts?: MergeConflict[]
+}
+
+/**
+ * The body of one instance with our metrics appended. Without `enrich`, the instance's body passes
+ * through unparsed and is converted only when the client cannot read its format. With `enrich`, it
+ * is parsed and every sample (ours included) gets the instance labels, as on `/metrics`.
+ */
+export function singleTargetBody(result: ScrapeResult, wanted: Format, enrich = false): SingleTargetBody {
+  const labels = enrich ? { ...result.target.labels } : {}
+  const down = (): MetricFamily[] => ownFamilies([{ result, up: false, labels }])
+  if (!result.ok) return { body: writeExposition(down(), wanted), format: wanted }
+  const own = ownFamilies([{ result, up: true, labels }])
+  if (!enrich && (result.format === wanted || result.format === 'text')) {
     return { body: appendFamilies(result.body, result.format, own), format: result.format }
   }
-  const parsed = parseExposition(result.body, result.format)
-  if (!parsed.ok) {
-    const failed = ownFamilies([{ result, up: false, labels: {} }])
-    return { body: writeExposition(failed, wanted), format: wanted, parseError: `line ${parsed.error.line}: ${parsed.error.message}` }
+  const r = enrichBody(result.body, result.format, labels, own, wanted)
+  if (!r.ok) {
+    return { body: writeExposition(down(), wanted), format: wanted, parseError: `line ${r.error.line}, column ${r.error.column}: ${r.error.message}` }
   }
-  return { body: writeExposition([...parsed.families, ...own], wanted), format: wanted }
+  return { body: r.body, format: wanted, conflicts: r.conflicts }
 }
 
 export interface MergedBody {
@@ -54,24 +70,29 @@ export interface MergedBody {
   parseErrors: Array<{ id: string; message: string }>
 }
 
-/** Parses every successful body, merges them with their instance labels, adds our metrics. */
+/**
+ * Merges every successful body with its instance labels and adds our metrics, on the fused path:
+ * each body is scanned first (so `promregator_up` can say which ones parse), then merged and written
+ * in one go without building an object per sample.
+ */
 export function mergedBody(results: ScrapeResult[], format: Format): MergedBody {
-  const sources: Array<{ families: MetricFamily[]; labels: Record<string, string> }> = []
+  const sources: BodySource[] = []
   const own: Array<{ result: ScrapeResult; up: boolean; labels: Record<string, string> }> = []
   const parseErrors: MergedBody['parseErrors'] = []
   for (const result of results) {
     const labels = { ...result.target.labels }
     let up = result.ok
     if (result.ok) {
-      const parsed = parseExposition(result.body, result.format)
-      if (parsed.ok) sources.push({ families: parsed.families, labels })
+      const scanned = scanBody(result.body, result.format)
+      if (scanned.ok) sources.push({ body: scanned.scanned, labels })
       else {
         up = false
-        parseErrors.push({ id: result.target.id, message: `line ${parsed.error.line}, column ${parsed.error.column}: ${parsed.error.message}` })
+        parseErrors.push({ id: result.target.id, message: `line ${scanned.error.line}, column ${scanned.error.column}: ${scanned.error.message}` })
       }
     }
     own.push({ result, up, labels })
   }
-  const merged = mergeFamilies([...sources, { families: ownFamilies(own), labels: {} }])
-  return { body: writeExposition(merged.families, format), conflicts: merged.conflicts, parseErrors }
+  sources.push({ families: ownFamilies(own), labels: {} })
+  const merged = mergeBodies(sources, format)
+  return { body: merged.body, conflicts: merged.conflicts, parseErrors }
 }

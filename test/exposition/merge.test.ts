@@ -114,6 +114,20 @@ describe('mergeBodies', () => {
     expect(upFam?.samples.map((s) => [s.labels.app_name, s.value])).toEqual([['a', 1], ['b', 0]])
   })
 
+  it('rewrites lines it cannot copy as they are (blanks, timestamps, exemplars) and copies the others', () => {
+    const body = 'm\t{a="1"} 1\nm{a="2"}  2\nm{a="3"} 3 1700000000000\nm{a="4"} 4\nm 5'
+    const r = mergeBodies([{ body, format: 'text', labels: { app_name: 'x' } }], 'text')
+    expect(r.body).toBe([
+      '# TYPE m untyped',
+      'm{a="1",app_name="x"} 1', 'm{a="2",app_name="x"} 2', 'm{a="3",app_name="x"} 3 1700000000000', 'm{a="4",app_name="x"} 4',
+      'm{app_name="x"} 5', '',
+    ].join('\n'))
+    const om = '# TYPE c counter\nc_total{a="1"} 1 # {t="x"} 1\nc_created{a="1"} 17\nc_total{a="2"} 2 1.5\n# EOF\n'
+    expect(mergeBodies([{ body: om, format: 'openmetrics', labels: { app_name: 'x' } }], 'text').body).toBe(
+      '# TYPE c_total counter\nc_total{a="1",app_name="x"} 1\nc_total{a="2",app_name="x"} 2 1500\n',
+    )
+  })
+
   it('treats an empty target label as absent, like Prometheus', () => {
     const r = mergeBodies([{ body: 'm{app_name="",x="1"} 1\n', format: 'text', labels: { app_name: 'a' } }], 'text')
     expect(r.body).toBe('# TYPE m untyped\nm{x="1",app_name="a"} 1\n')

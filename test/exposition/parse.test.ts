@@ -69,6 +69,9 @@ describe('text 0.0.4', () => {
     ['m 1 x\n', 1, 5, /timestamp/],
     ['m{a="\\t"} 1\n', 1, 6, /escape/],
     ['m{a="1",a="2"} 1\n', 1, 9, /duplicate label/],
+    // Label names are reused from the previous sample by position: duplicates must still be caught.
+    ['m{a="1",b="2"} 1\nm{b="1"} 1\nm{b="1",b="2"} 1\n', 3, 9, /duplicate label name b/],
+    ['m{a="1"} 1\nm{a="1",a="2"} 1\n', 2, 9, /duplicate label name a/],
     ['m abc\n', 1, 3, /invalid value/],
     ['m 1e999\n', 1, 3, /invalid value/],
     ['ok 1\nm-x 1\n', 2, 2, /invalid character/],
