@@ -36,12 +36,13 @@ describe.skipIf(skip)('SIGTERM', () => {
       const signalledAt = Date.now()
       run.child.kill('SIGTERM')
       await run.waitFor(/shutting down/)
-      // The listener is closed: a new connection is refused while the old request is still running.
+      // The listener is closing: a new request is not served while the old one is still running.
+      // Refused once the listener is gone; a connection that raced the close is dropped unanswered.
       const late = await fetch(`${base}/-/healthy`).then(
         (r) => `answered ${r.status}`,
         (e: Error & { cause?: { code?: string } }) => e.cause?.code ?? e.message,
       )
-      expect(late).toBe('ECONNREFUSED')
+      expect(['ECONNREFUSED', 'UND_ERR_SOCKET', 'ECONNRESET']).toContain(late)
       const answer = await inFlight
       expect(answer.status).toBe(200)
       expect(answer.body).toMatch(/^promregator_up 1$/m)
