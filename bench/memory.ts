@@ -115,6 +115,14 @@ evenly (Prometheus's pace), for ${INTERVALS} intervals (${((TARGETS * INTERVALS)
 | under load, peak (VmHWM) | ${fmt(result.peakMiB as number)} MiB (target < 128 MB: ${result.loadMet ? 'met' : '**not met**'}) |
 
 Scrapes: ${result.failed} failed; latency through promregator p50 ${fmt(result.p50Ms as number)} ms, p99 ${fmt(result.p99Ms as number)} ms.
+After every discovery refresh the binary runs a full garbage collection (\`Bun.gc(true)\`, src/main.ts via
+assemble's \`onRefresh\`): discovery replaces its whole picture (pages of up to 5,000 resources, thousands of
+targets) every few minutes, and without it the old picture stayed in the heap until the next scheduled collection.
+Measured A/B on the same build, 3,000 instances: RssAnon idle 48.9 MiB without it, 32.4 MiB with it (RSS 93.3 → 75.0
+MiB); without it the idle figure was bimodal (69–93 MiB) depending on whether a scheduled collection happened to
+follow discovery. It costs a few milliseconds once per refresh. What remains idle is mostly RssFile: pages of the
+105 MB executable (Bun's runtime and the embedded bytecode) that the process has touched; they are clean and
+reclaimable by the kernel, but they count in RSS.
 For scale: the Java Promregator's documentation asks for 700 MB–1 GB per instance.
 
 Command: \`node_modules/.bin/bun bench/memory.ts ${TARGETS} ${INTERVALS}\` on ${machine()}.

@@ -1,15 +1,14 @@
 /**
  * @module main-deno
  * Entry for Deno (`deno task start`): the same pipeline as the Bun binary, served with
- * `Deno.serve`. Besides serving, the one runtime difference it bridges is the outbound proxy:
- * the scraper passes Bun's `proxy` fetch option, which Deno ignores, so {@link denoFetch} turns
- * it into a `Deno.createHttpClient({ proxy })` client. Start-up mirrors main.ts (keep the two in
- * step); like main.ts it exports nothing.
+ * `Deno.serve`. Flags come from src/cli.ts and the configuration → pipeline steps from src/boot.ts,
+ * both shared with main.ts. Besides serving, the one runtime difference it bridges is the outbound
+ * proxy: the scraper passes Bun's `proxy` fetch option, which Deno ignores, so {@link denoFetch}
+ * turns it into a `Deno.createHttpClient({ proxy })` client. Like main.ts it exports nothing.
  */
-import pkg from '../package.json' with { type: 'json' }
-import { assemble, configSecrets } from './assemble.ts'
-import { chooseConfigSource, loadConfigSource } from './config/load.ts'
-import { createLogger } from './log.ts'
+import { boot, generatedPasswordNotice, listeningFields } from './boot.ts'
+import { healthcheck, parseArgs, USAGE, versionLine } from './cli.ts'
+import { chooseConfigSource } from './config/source.ts'
 import { SecretRegistry } from './secrets.ts'
 
 /** The part of Deno's global namespace this entry uses (tsconfig has Node's types only). */
@@ -27,7 +26,7 @@ interface DenoRuntime {
 }
 
 const Deno: DenoRuntime = (globalThis as unknown as { Deno: DenoRuntime }).Deno
-const version = `promregator ${pkg.version} (deno)`
+const version = versionLine('deno')
 
 /** fetch that honours Bun's `proxy` option with one Deno HTTP client per proxy URL. */
 function denoFetch(): typeof fetch {
@@ -45,49 +44,35 @@ function denoFetch(): typeof fetch {
   }) as typeof fetch
 }
 
-function configFlag(args: string[]): string | undefined {
-  const at = args.findIndex((a) => a === '--config' || a === '-c')
-  if (at !== -1) return args[at + 1]
-  return args.find((a) => a.startsWith('--config='))?.slice('--config='.length)
-}
-
 async function main(): Promise<void> {
-  if (Deno.args.includes('--version')) {
-    console.log(version)
-    return
+  const args = parseArgs(Deno.args)
+  if (args.error) {
+    console.error(`promregator: ${args.error}\n\n${USAGE}`)
+    Deno.exit(2)
   }
+  if (args.help) return void console.log(USAGE)
+  if (args.version) return void console.log(version)
   const env = Deno.env.toObject()
-  const source = chooseConfigSource(configFlag(Deno.args), env)
+  if (args.healthcheck) Deno.exit((await healthcheck(env.PORT ?? '8080')) ? 0 : 1)
+  const source = chooseConfigSource(args.config, env)
   if (!source) {
     console.error('promregator: no configuration: pass --config FILE, set PROMREGATOR_CONFIG_YAML or PROMREGATOR_CONFIG')
     Deno.exit(2)
   }
-  const loaded = await loadConfigSource(source, (path) => Deno.readTextFile(path), env)
-  if (!loaded.ok) {
-    for (const problem of loaded.problems) console.error(`promregator: ${problem}`)
+  const booted = await boot({ source, readText: (path) => Deno.readTextFile(path), env, fetch: denoFetch(), version, secrets: new SecretRegistry() })
+  if (!booted.ok) {
+    for (const problem of booted.problems) console.error(`promregator: ${problem}`)
     Deno.exit(2)
   }
-  const config = loaded.config
-  const secrets = new SecretRegistry(configSecrets(config))
-  const logger = createLogger({ level: config.promregator.log.level, format: config.promregator.log.format, secrets: () => secrets.all() })
-  for (const warning of loaded.warnings) logger.warn(warning)
-
-  const { app, cache, auth, beginShutdown } = assemble(config, { fetch: denoFetch(), logger, version, secrets })
+  const { config, logger, assembled } = booted
+  const { app, cache, auth, beginShutdown } = assembled
   const port = env.PORT !== undefined ? Number(env.PORT) : config.server.port
   const server = Deno.serve(
-    {
-      port,
-      hostname: config.server.address,
-      onListen: (addr) => logger.info('listening', { port: addr.port, version, config: source.origin, targets: config.promregator.targets.length }),
-    },
+    { port, hostname: config.server.address, onListen: (addr) => logger.info('listening', listeningFields(booted, addr.port, version)) },
     app.fetch,
   )
-  if (auth.user?.generated) {
-    // Printed once, straight to stderr: the logger would (rightly) redact it.
-    console.error(
-      `promregator: inbound authentication is BASIC but promregator.authentication.basic.password is not set; generated password for user '${auth.user.username}': ${auth.user.password}`,
-    )
-  }
+  const notice = generatedPasswordNotice(auth)
+  if (notice) console.error(notice)
   const stopRefreshing = cache.start()
   let stopping = false
   const shutdown = (signal: string) => {

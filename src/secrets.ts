@@ -28,6 +28,11 @@ export class SecretRegistry {
     if (this.learned.length > this.maxLearned) this.values.delete(this.learned.shift()!)
   }
 
+  /** Adds a configured value (a password, a client secret): kept for the life of the process, whatever its length. */
+  addConfigured(value: string): void {
+    this.values.add(value)
+  }
+
   /** Adds the credentials inside an `Authorization` header value (scheme kept out). */
   addAuthorization(header: string | undefined | null): void {
     if (!header) return

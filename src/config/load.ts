@@ -6,6 +6,7 @@
 import { parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { configSchema, type Config } from './schema.ts'
+import type { ConfigSource } from './source.ts'
 
 /** Outcome of loading: the config with warnings, or the problems that stop start-up. */
 export type LoadResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] }
@@ -25,7 +26,10 @@ export function loadConfigText(text: string, env: Record<string, string | undefi
   const raw: unknown = doc.toJS() ?? {}
   if (!isRecord(raw)) return { ok: false, problems: [`${origin}: expected a mapping at the top level`] }
   applyEnvOverrides(raw, env)
-  const parsed = configSchema.safeParse(raw, { reportInput: true })
+  // jitless: the configuration is validated once per process; zod's JIT (compiling each object
+  // parser with `new Function`) only pays off over many parses and made this first one about 40%
+  // slower (bench/startup.ts). Per call, so the Cloud Controller shapes parsed per resource keep it.
+  const parsed = configSchema.safeParse(raw, { reportInput: true, jitless: true })
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.flatMap((issue) => formatIssue(issue).split('\n')) }
   const warnings = unknownKeys(configSchema, pick(raw, ['cf', 'promregator', 'server']), []).map(
     (path) => `${path}: unknown key, ignored`,
@@ -50,28 +54,7 @@ export async function loadConfigFile(
   return loadConfigText(text, env, path)
 }
 
-/** Environment variable holding a configuration file name. */
-export const CONFIG_FILE_ENV = 'PROMREGATOR_CONFIG'
-/** Environment variable holding the whole YAML document (for `cf set-env` or `docker run -e`). */
-export const CONFIG_YAML_ENV = 'PROMREGATOR_CONFIG_YAML'
-
-/** Where the configuration comes from; `origin` names it in messages and logs. */
-export type ConfigSource = { kind: 'file'; path: string; origin: string } | { kind: 'text'; text: string; origin: string }
-
-/**
- * Picks the configuration source. Precedence: `--config FILE` (explicit on the command line),
- * then `PROMREGATOR_CONFIG_YAML` (the document itself), then `PROMREGATOR_CONFIG` (a file name).
- * The YAML variable beats the file variable so that `cf set-env` and `docker run -e` win over
- * a file name baked into a manifest or an image. Undefined when none is given.
- */
-export function chooseConfigSource(flag: string | undefined, env: Record<string, string | undefined>): ConfigSource | undefined {
-  if (flag) return { kind: 'file', path: flag, origin: flag }
-  const yaml = env[CONFIG_YAML_ENV]
-  if (yaml !== undefined && yaml.trim() !== '') return { kind: 'text', text: yaml, origin: `$${CONFIG_YAML_ENV}` }
-  const file = env[CONFIG_FILE_ENV]
-  if (file) return { kind: 'file', path: file, origin: file }
-  return undefined
-}
+export { CONFIG_FILE_ENV, CONFIG_YAML_ENV, chooseConfigSource, type ConfigSource } from './source.ts'
 
 /** Loads whichever source {@link chooseConfigSource} picked. */
 export function loadConfigSource(

@@ -92,7 +92,7 @@ describe('Dockerfile', () => {
     const healthcheck = final.find((i) => i.keyword === 'HEALTHCHECK')!.args
     const command = JSON.parse(healthcheck.slice(healthcheck.indexOf('CMD') + 3).trim()) as string[]
     expect(command[0]).toBe(destination)
-    expect(read('src/main.ts')).toContain(`'${command[1]}'`)
+    expect(read('src/cli.ts')).toContain(`'${command[1]}'`) // the flags of both entry points
   })
 
   it('listens on the port it exposes, the one --healthcheck asks', () => {
