@@ -11,6 +11,7 @@ import { createTargetCache, type TargetCache } from './discovery/cache.ts'
 import { createDiscovery } from './discovery/foundations.ts'
 import { createApp } from './http/app.ts'
 import { inboundAuthSettings, type InboundAuthSettings } from './http/auth.ts'
+import type { Compressor } from './http/compression.ts'
 import { SecretRegistry, secretCapturingFetch } from './secrets.ts'
 import { createScrapeOutcomes, type ScrapeOutcomes } from './self/scrape-outcomes.ts'
 import type { Logger } from './log.ts'
@@ -32,6 +33,10 @@ export interface AssembleOptions {
   secrets?: SecretRegistry
   /** Password used when inbound BASIC auth is on and none is configured (default: a random UUID). */
   generatePassword?: () => string
+  /** Called after every discovery refresh, successful or not (the Bun entry collects garbage there). */
+  onRefresh?: () => void
+  /** Whole-body compressor for gzip/deflate responses (default: `CompressionStream`). */
+  compressor?: Compressor
 }
 
 export interface Assembled {
@@ -85,6 +90,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
       metrics?.discoveryRefreshes.inc({ outcome: ok ? 'success' : 'failure' })
       metrics?.discoveryDuration.set({}, durationMs / 1000)
       metrics?.targetsDiscovered.set({}, targets)
+      options.onRefresh?.()
     },
   })
 
@@ -109,7 +115,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
 
   const outcomes = createScrapeOutcomes({ now })
   let draining = false
-  const app = createApp({ config, cache, scraper, metrics, logger, instanceId, version: options.version ?? 'dev', outcomes, auth, draining: () => draining, now })
+  const app = createApp({ config, cache, scraper, metrics, logger, instanceId, version: options.version ?? 'dev', outcomes, auth, draining: () => draining, now, compressor: options.compressor })
   return { app, cache, metrics, instanceId, auth, secrets, outcomes, beginShutdown: () => void (draining = true), stop: () => metrics.stop() }
 }
 

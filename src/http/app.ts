@@ -9,7 +9,6 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { compress } from 'hono/compress'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import pLimit from 'p-limit'
 import type { Config } from '../config/schema.ts'
@@ -23,9 +22,9 @@ import type { ScrapeResult, Scraper } from '../scrape/scraper.ts'
 import type { SelfMetrics } from '../self/metrics.ts'
 import type { ScrapeOutcomes } from '../self/scrape-outcomes.ts'
 import { requireAuth, type InboundAuthSettings } from './auth.ts'
-import { compressible } from './compression.ts'
+import { compression, type Compressor } from './compression.ts'
 import { advertisedAddress, discoveryDocument } from './discovery.ts'
-import { mergedBody, singleTargetBody } from './scrape-response.ts'
+import { mergedBody, prepareForMerge, singleTargetBody } from './scrape-response.ts'
 import { statusView } from './status-model.ts'
 import { renderStatusPage, renderStatusSections } from './status-page.tsx'
 
@@ -45,6 +44,8 @@ export interface AppDeps {
   /** True once shutdown began: `/-/ready` then answers 503 so no new traffic is routed here. */
   draining?: () => boolean
   now?: () => number
+  /** Whole-body compressor for gzip/deflate responses (the binary's fast zlib); default: `CompressionStream`. */
+  compressor?: Compressor
 }
 
 const APP_GUID = /^[-0-9a-f]+$/
@@ -70,7 +71,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.use('*', metrics.http.middleware)
   // Prometheus sends `Accept-Encoding: gzip`; bodies of thousands of series shrink about tenfold.
-  app.use('*', compress({ contentTypeFilter: compressible }))
+  app.use('*', compression({ compressor: deps.compressor }))
   app.use('*', async (c, next) => {
     if (c.req.header('x-promregator-instance') === deps.instanceId) {
       logger.error('request carries this instance id: a scrape loop; refused', { path: c.req.path })
@@ -117,10 +118,17 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/metrics', async (c) => {
     const snapshot = await cache.current()
     const signal = c.req.raw.signal
-    const results = await Promise.all(snapshot.targets.map((t) => limitAggregate(() => scraper.scrape(t, signal))))
-    results.forEach(record)
+    // Each body is recorded and scanned as its scrape ends, while the others are still in flight.
+    const inputs = await Promise.all(
+      snapshot.targets.map((t) =>
+        limitAggregate(() => scraper.scrape(t, signal)).then((result) => {
+          record(result)
+          return prepareForMerge(result)
+        }),
+      ),
+    )
     const format = negotiateFormat(c.req.header('accept'))
-    const merged = mergedBody(results, format)
+    const merged = mergedBody(inputs, format)
     for (const conflict of merged.conflicts) metrics.mergeConflicts.inc({ metric_name: conflict.metric })
     for (const failure of merged.parseErrors) {
       metrics.scrapeErrors.inc({ reason: 'parse_error' })

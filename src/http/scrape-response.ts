@@ -7,6 +7,7 @@
 import { appendFamilies, enrichBody } from '../exposition/append.ts'
 import { mergeBodies, type BodySource, type MergeConflict } from '../exposition/merge.ts'
 import { scanBody } from '../exposition/parse.ts'
+import type { ScannedBody } from '../exposition/raw.ts'
 import type { Format, MetricFamily } from '../exposition/types.ts'
 import { writeExposition } from '../exposition/write.ts'
 import type { ScrapeResult } from '../scrape/scraper.ts'
@@ -70,27 +71,40 @@ export interface MergedBody {
   parseErrors: Array<{ id: string; message: string }>
 }
 
+/** One instance's scrape made ready for the merge: its body scanned, or why it could not be. */
+export interface MergeInput {
+  result: ScrapeResult
+  /** The scanned body of a successful scrape that parses. */
+  scanned?: ScannedBody
+  /** Why a successful scrape's body does not parse (the instance then counts as down). */
+  parseError?: string
+}
+
+/**
+ * Scans the body of one scrape for {@link mergedBody}. `/metrics` calls it as each scrape
+ * finishes, so scanning overlaps the scrapes still in flight instead of following the last one.
+ */
+export function prepareForMerge(result: ScrapeResult): MergeInput {
+  if (!result.ok) return { result }
+  const scanned = scanBody(result.body, result.format)
+  if (scanned.ok) return { result, scanned: scanned.scanned }
+  return { result, parseError: `line ${scanned.error.line}, column ${scanned.error.column}: ${scanned.error.message}` }
+}
+
 /**
  * Merges every successful body with its instance labels and adds our metrics, on the fused path:
- * each body is scanned first (so `promregator_up` can say which ones parse), then merged and written
- * in one go without building an object per sample.
+ * each body is scanned first ({@link prepareForMerge}, so `promregator_up` can say which ones
+ * parse), then merged and written in one go without building an object per sample.
  */
-export function mergedBody(results: ScrapeResult[], format: Format): MergedBody {
+export function mergedBody(inputs: MergeInput[], format: Format): MergedBody {
   const sources: BodySource[] = []
   const own: Array<{ result: ScrapeResult; up: boolean; labels: Record<string, string> }> = []
   const parseErrors: MergedBody['parseErrors'] = []
-  for (const result of results) {
+  for (const { result, scanned, parseError } of inputs) {
     const labels = { ...result.target.labels }
-    let up = result.ok
-    if (result.ok) {
-      const scanned = scanBody(result.body, result.format)
-      if (scanned.ok) sources.push({ body: scanned.scanned, labels })
-      else {
-        up = false
-        parseErrors.push({ id: result.target.id, message: `line ${scanned.error.line}, column ${scanned.error.column}: ${scanned.error.message}` })
-      }
-    }
-    own.push({ result, up, labels })
+    if (scanned !== undefined) sources.push({ body: scanned, labels })
+    if (parseError !== undefined) parseErrors.push({ id: result.target.id, message: parseError })
+    own.push({ result, up: scanned !== undefined, labels })
   }
   sources.push({ families: ownFamilies(own), labels: {} })
   const merged = mergeBodies(sources, format)

@@ -4,6 +4,11 @@
  * the stream is cancelled and the text dropped), a pause between two chunks longer than `idleMs`
  * ends the read, and so does the scrape's deadline. Bytes are counted after decompression, so a
  * small gzip body that inflates to gigabytes is stopped at the same bound.
+ *
+ * `/metrics` reads a thousand bodies per request, so the bounds cost one timer and one listener per
+ * body, not per chunk: a bound that runs out cancels the reader, which ends the pending `read()`,
+ * and the loop then reports which bound it was. The timer is armed once for `idleMs` and, when it
+ * fires after chunks did arrive, re-armed for what is left of the pause since the last one.
  */
 
 /** How a bounded read ended, with the bytes seen so far (also when it failed). */
@@ -12,56 +17,81 @@ export type BodyRead =
   | { outcome: 'too_large' | 'idle' | 'deadline'; bytes: number }
   | { outcome: 'error'; bytes: number; error: string }
 
-/** Reads `response.body` as UTF-8 text within the given bounds. Never throws. */
+/** Decoding a whole buffer keeps no state, so one decoder serves every read (invalid bytes become U+FFFD). */
+const utf8 = new TextDecoder()
+
+/** Reads `response.body` as UTF-8 text within the given bounds (`idleMs` may be Infinity). Never throws. */
 export async function readBounded(response: Response, limit: number, idleMs: number, deadline: AbortSignal): Promise<BodyRead> {
   if (!response.body) return { outcome: 'ok', text: '', bytes: 0 }
   const reader = response.body.getReader()
-  const stop = (): void => void reader.cancel().catch(() => {})
-  const decoder = new TextDecoder()
-  let text = ''
   let bytes = 0
-  for (;;) {
-    if (deadline.aborted) {
-      stop()
-      return { outcome: 'deadline', bytes }
+  /** The bound that ran out and cancelled the reader, if one did. */
+  let stoppedBy: 'idle' | 'deadline' | 'too_large' | undefined
+  const stop = (bound: 'idle' | 'deadline' | 'too_large'): void => {
+    if (stoppedBy !== undefined) return
+    stoppedBy = bound
+    reader.cancel().catch(() => {})
+  }
+  if (deadline.aborted) {
+    stop('deadline')
+    return { outcome: 'deadline', bytes }
+  }
+  const onDeadline = (): void => stop('deadline')
+  deadline.addEventListener('abort', onDeadline, { once: true })
+  let lastChunkAt = performance.now()
+  const onIdleTimer = (): void => {
+    const quiet = performance.now() - lastChunkAt
+    if (quiet >= idleMs) stop('idle')
+    else idleTimer = setTimeout(onIdleTimer, idleMs - quiet)
+  }
+  // Infinity: the caller knows the deadline comes first, so the pause bound needs no timer.
+  let idleTimer = Number.isFinite(idleMs) ? setTimeout(onIdleTimer, idleMs) : undefined
+  // A body of declared length (not re-encoded in transit) is complete with its last byte: waiting
+  // for the stream to report its end costs another turn of the event loop on every scrape.
+  const coding = response.headers.get('content-encoding')
+  const declared = coding === null || coding === 'identity' ? response.headers.get('content-length') : null
+  const expected = declared === null ? -1 : Number(declared)
+  const chunks: Uint8Array[] = []
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>
+      try {
+        next = await reader.read()
+      } catch (error) {
+        // Aborting the fetch (the deadline) errors the stream rather than closing it.
+        if (stoppedBy === 'idle') return { outcome: 'idle', bytes }
+        if (stoppedBy === 'deadline' || deadline.aborted) return { outcome: 'deadline', bytes }
+        return { outcome: 'error', bytes, error: (error as Error).message }
+      }
+      if (stoppedBy === 'idle' || stoppedBy === 'deadline') return { outcome: stoppedBy, bytes }
+      if (next.done) return { outcome: 'ok', text: decodeAll(chunks, bytes), bytes }
+      lastChunkAt = performance.now()
+      bytes += next.value.byteLength
+      if (bytes > limit) {
+        stop('too_large')
+        return { outcome: 'too_large', bytes }
+      }
+      chunks.push(next.value)
+      if (bytes === expected) {
+        reader.releaseLock()
+        return { outcome: 'ok', text: decodeAll(chunks, bytes), bytes }
+      }
     }
-    let next: ReadableStreamReadResult<Uint8Array> | 'idle' | 'deadline'
-    try {
-      next = await raceChunk(reader, idleMs, deadline)
-    } catch (error) {
-      return deadline.aborted ? { outcome: 'deadline', bytes } : { outcome: 'error', bytes, error: (error as Error).message }
-    }
-    if (next === 'idle' || next === 'deadline') {
-      stop()
-      return { outcome: next, bytes }
-    }
-    if (next.done) return { outcome: 'ok', text: text + decoder.decode(), bytes }
-    bytes += next.value.byteLength
-    if (bytes > limit) {
-      stop()
-      return { outcome: 'too_large', bytes }
-    }
-    text += decoder.decode(next.value, { stream: true })
+  } finally {
+    clearTimeout(idleTimer)
+    deadline.removeEventListener('abort', onDeadline)
   }
 }
 
-/** The next chunk, or which bound ran out first. Cleans up its timer and listener either way. */
-function raceChunk(reader: ReadableStreamDefaultReader<Uint8Array>, idleMs: number, deadline: AbortSignal): Promise<ReadableStreamReadResult<Uint8Array> | 'idle' | 'deadline'> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => finish(() => resolve('deadline'))
-    const timer = setTimeout(() => finish(() => resolve('idle')), idleMs)
-    let settled = false
-    function finish(settle: () => void) {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      deadline.removeEventListener('abort', onAbort)
-      settle()
-    }
-    deadline.addEventListener('abort', onAbort, { once: true })
-    reader.read().then(
-      (chunk) => finish(() => resolve(chunk)),
-      (error: unknown) => finish(() => reject(error)),
-    )
-  })
+/** The chunks as one UTF-8 string, decoded once (a character split across chunks stays whole). */
+function decodeAll(chunks: Uint8Array[], bytes: number): string {
+  if (chunks.length === 0) return ''
+  if (chunks.length === 1) return utf8.decode(chunks[0])
+  const whole = new Uint8Array(bytes)
+  let offset = 0
+  for (const chunk of chunks) {
+    whole.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return utf8.decode(whole)
 }

@@ -71,43 +71,36 @@ export function createScraper(options: ScraperOptions): Scraper {
     } catch (error) {
       return fail('auth', `authenticator failed: ${(error as Error).message}`)
     }
-    // Bounds the wait for headers only: the body has its own bounds, so this must not stay armed.
-    const headersTimeout = new AbortController()
-    const headersTimer = setTimeout(() => headersTimeout.abort(), options.connectionTimeoutMs + options.socketReadTimeoutMs)
-    const signal = AbortSignal.any([deadline, headersTimeout.signal])
-    let headers: Record<string, string> = {
-      accept: SCRAPE_ACCEPT,
-      'accept-encoding': 'gzip',
-      'user-agent': 'promregator-ts',
-      'x-promregator-instance': options.instanceId,
-      ...lowerCaseKeys(target.headers),
-      ...lowerCaseKeys(sentAuth),
-    }
-    let url = new URL(target.url)
-    const visited = new Set([url.href])
+    const wait = headersWait(deadline, options.connectionTimeoutMs + options.socketReadTimeoutMs, timeLeft(started))
+    let headers = requestHeaders(options.instanceId, target.headers, sentAuth)
+    let url = target.url
+    /** Every URL requested so far, normalised; made at the first redirect. */
+    let visited: Set<string> | undefined
     let response: Response
     try {
       for (let redirects = 0; ; redirects++) {
-        const init: RequestInit & { proxy?: string } = { headers, redirect: 'manual', signal }
+        const init: RequestInit & { proxy?: string } = { headers, redirect: 'manual', signal: wait.signal }
         if (options.proxyUrl) init.proxy = options.proxyUrl
         try {
-          response = await options.fetch(url.href, init)
+          response = await options.fetch(url, init)
         } catch (error) {
-          const [reason, message] = classifyNetworkError(error, deadline.aborted || headersTimeout.signal.aborted)
+          const [reason, message] = classifyNetworkError(error, deadline.aborted || wait.timedOut())
           return fail(reason, message)
         }
-        const location = response.headers.get('location')
-        if (!REDIRECT_STATUSES.has(response.status) || location === null) break
+        const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null
+        if (location === null) break
         await response.body?.cancel().catch(() => {})
-        const next = new URL(location, url)
-        if (visited.has(next.href)) return fail('redirects', `redirect loop: ${url.href} sends back to ${next.href}`, response.status)
+        const current = new URL(url)
+        visited ??= new Set([current.href])
+        const next = new URL(location, current)
+        if (visited.has(next.href)) return fail('redirects', `redirect loop: ${current.href} sends back to ${next.href}`, response.status)
         if (redirects >= maxRedirects) return fail('redirects', `more than ${maxRedirects} redirects (last to ${next.href})`, response.status)
-        if (next.hostname !== url.hostname) headers = withoutKeys(headers, HOST_BOUND_HEADERS)
+        if (next.hostname !== current.hostname) headers = withoutKeys(headers, HOST_BOUND_HEADERS)
         visited.add(next.href)
-        url = next
+        url = next.href
       }
     } finally {
-      clearTimeout(headersTimer)
+      wait.release()
     }
     if (response.status !== 200) return { result: await failedStatus(response, target, started, options, deadline), sentAuth }
     const contentType = response.headers.get('content-type')
@@ -116,7 +109,9 @@ export function createScraper(options: ScraperOptions): Scraper {
       await response.body?.cancel().catch(() => {})
       return fail('content_type', `unsupported content type ${contentType} (expected text/plain or application/openmetrics-text)`, 200)
     }
-    const read = await readBounded(response, maxBody, options.socketReadTimeoutMs, deadline)
+    // A pause bound that cannot run out before the deadline needs no timer of its own.
+    const idleMs = options.socketReadTimeoutMs < timeLeft(started) ? options.socketReadTimeoutMs : Infinity
+    const read = await readBounded(response, maxBody, idleMs, deadline)
     switch (read.outcome) {
       case 'ok':
         return { result: { ok: true, target, body: read.text, format, durationMs: performance.now() - started, bytes: read.bytes }, sentAuth }
@@ -131,19 +126,87 @@ export function createScraper(options: ScraperOptions): Scraper {
     }
   }
 
+  /** Milliseconds until the scrape's deadline. */
+  const timeLeft = (started: number): number => options.maxProcessingTimeMs - (performance.now() - started)
+
   return {
     async scrape(target, signal) {
       const started = performance.now()
-      const deadlineSignals = [AbortSignal.timeout(options.maxProcessingTimeMs)]
-      if (signal) deadlineSignals.push(signal)
-      const deadline = AbortSignal.any(deadlineSignals)
-      const auth = options.authenticatorFor(target)
-      const first = await attempt(target, auth, deadline, started)
-      // One fresh credential and one retry when the target rejects what we sent.
-      if (!first.result.ok && first.result.reason === 'unauthorized' && !deadline.aborted && auth.rejected?.(first.sentAuth)) {
-        return (await attempt(target, auth, deadline, started)).result
+      // The deadline: maxProcessingTime, or the caller giving up (its client went away), whichever first.
+      const deadline = new AbortController()
+      const timer = setTimeout(() => deadline.abort(new DOMException(`scrape exceeded ${options.maxProcessingTimeMs} ms`, 'TimeoutError')), options.maxProcessingTimeMs)
+      const unfollow = signal ? follow(signal, deadline) : undefined
+      try {
+        const auth = options.authenticatorFor(target)
+        const first = await attempt(target, auth, deadline.signal, started)
+        // One fresh credential and one retry when the target rejects what we sent.
+        if (!first.result.ok && first.result.reason === 'unauthorized' && !deadline.signal.aborted && auth.rejected?.(first.sentAuth)) {
+          return (await attempt(target, auth, deadline.signal, started)).result
+        }
+        return first.result
+      } finally {
+        clearTimeout(timer)
+        unfollow?.()
       }
-      return first.result
+    },
+  }
+}
+
+/** Deadlines following each caller signal; see {@link follow}. */
+const followers = new WeakMap<AbortSignal, Set<AbortController>>()
+
+/**
+ * Makes `deadline` abort when the caller's `signal` does. `/metrics` passes its request's signal to
+ * a thousand scrapes: one listener per signal fanning out to the scrapes in flight keeps that
+ * signal from collecting a listener per scrape. Returns the function that stops following.
+ */
+function follow(signal: AbortSignal, deadline: AbortController): () => void {
+  if (signal.aborted) {
+    deadline.abort(signal.reason)
+    return () => {}
+  }
+  let scrapes = followers.get(signal)
+  if (scrapes === undefined) {
+    const following = new Set<AbortController>()
+    signal.addEventListener('abort', () => following.forEach((d) => d.abort(signal.reason)), { once: true })
+    followers.set(signal, following)
+    scrapes = following
+  }
+  scrapes.add(deadline)
+  const following = scrapes
+  return () => void following.delete(deadline)
+}
+
+/** The signal of one request: the deadline, plus a bound on the wait for response headers. */
+interface HeadersWait {
+  signal: AbortSignal
+  /** True when the headers bound (not the deadline) ended the wait. */
+  timedOut(): boolean
+  /** Disarms the headers bound once headers are in: the body has bounds of its own. */
+  release(): void
+}
+
+/**
+ * The deadline alone when the headers bound could not run out first (the default: connection +
+ * read timeout exceed the processing time); otherwise one controller fed by both, which is far
+ * cheaper than AbortSignal.any/AbortSignal.timeout that `/metrics` would pay a thousand times.
+ */
+function headersWait(deadline: AbortSignal, boundMs: number, leftMs: number): HeadersWait {
+  if (boundMs >= leftMs) return { signal: deadline, timedOut: () => false, release: () => {} }
+  const request = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    request.abort(new DOMException('no response headers in time', 'TimeoutError'))
+  }, boundMs)
+  const onDeadline = (): void => request.abort(deadline.reason)
+  deadline.addEventListener('abort', onDeadline, { once: true })
+  return {
+    signal: request.signal,
+    timedOut: () => timedOut,
+    release: () => {
+      clearTimeout(timer)
+      // The deadline must still end the body: the listener stays until the scrape (and its deadline) is over.
     },
   }
 }
@@ -170,8 +233,17 @@ async function failedStatus(response: Response, target: ScrapeTarget, started: n
   return fail('http_status', `target answered HTTP ${status}${routerError ? ` (router: ${routerError})` : ''}${excerpt ? `: ${excerpt}` : ''}`)
 }
 
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
+/** The headers of a scrape: ours, then the target's (X-CF-APP-INSTANCE), then the credentials; names lower-cased. */
+function requestHeaders(instanceId: string, targetHeaders: Record<string, string>, auth: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {
+    accept: SCRAPE_ACCEPT,
+    'accept-encoding': 'gzip',
+    'user-agent': 'promregator-ts',
+    'x-promregator-instance': instanceId,
+  }
+  for (const name in targetHeaders) headers[name.toLowerCase()] = targetHeaders[name]!
+  for (const name in auth) headers[name.toLowerCase()] = auth[name]!
+  return headers
 }
 
 function withoutKeys(headers: Record<string, string>, drop: string[]): Record<string, string> {

@@ -3,7 +3,7 @@
  * end at the configured bounds (asserted by the bytes the scraper saw and the server wrote),
  * gzip is accepted, redirects are followed within limits, and 401 buys exactly one retry.
  */
-import { createServer } from 'node:net'
+import { createServer, type Socket } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { basicAuthenticator, noAuthenticator, type Authenticator } from '../../src/scrape/auth.ts'
@@ -314,3 +314,64 @@ describe('a 401 from the target', () => {
   })
 })
 
+
+describe('reading the body', () => {
+  // '€' is three bytes in UTF-8; the first write ends after its first byte.
+  const text = '# HELP price_euro Price in €.\n# TYPE price_euro gauge\nprice_euro 1\n'
+  const bytes = Buffer.from(text)
+  const split = bytes.indexOf(Buffer.from('€')) + 1
+
+  for (const declared of [true, false]) {
+    it(`decodes characters split across chunks (${declared ? 'declared length' : 'chunked'})`, async () => {
+      const server = await serve((_req, res) => {
+        res.writeHead(200, { 'content-type': TEXT_TYPE, ...(declared ? { 'content-length': String(bytes.length) } : {}) })
+        res.write(bytes.subarray(0, split))
+        setTimeout(() => res.end(bytes.subarray(split)), 30)
+      })
+      expect(await scraperWith().scrape(targetAt(`${server.url}/metrics`))).toMatchObject({ ok: true, body: text, bytes: bytes.length })
+    })
+  }
+
+  it('leaves the connection of a body of declared length open for the next scrape', async () => {
+    const sockets = new Set<Socket>()
+    let closedByClient = 0
+    const server = await serve((req, res) => {
+      if (!sockets.has(req.socket)) {
+        sockets.add(req.socket)
+        req.socket.once('close', () => closedByClient++)
+      }
+      res.writeHead(200, { 'content-type': TEXT_TYPE, 'content-length': String(Buffer.byteLength(METRICS_BODY)) }).end(METRICS_BODY)
+    })
+    const scraper = scraperWith()
+    for (let i = 0; i < 5; i++) expect(await scraper.scrape(targetAt(`${server.url}/metrics`))).toMatchObject({ ok: true, body: METRICS_BODY })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(sockets.size).toBeLessThan(5) // connections were reused
+    expect(closedByClient).toBe(0) // none was dropped after its body
+  })
+})
+
+describe('the caller giving up', () => {
+  it('ends the scrape at once and closes the connection', async () => {
+    const server = await serve(() => {})
+    const caller = new AbortController()
+    setTimeout(() => caller.abort(), 100)
+    const result = failed(await scraperWith().scrape(targetAt(`${server.url}/metrics`), caller.signal))
+    expect(result.reason).toBe('timeout')
+    expect(result.durationMs).toBeLessThan(4000)
+    await server.closed(0)
+  })
+
+  it('ends every scrape sharing its signal, which carries one listener however many scrapes follow it', async () => {
+    const { EventEmitter } = await import('node:events')
+    const server = await serve(() => {})
+    const caller = new AbortController()
+    const scraper = scraperWith()
+    const scrapes = Array.from({ length: 20 }, () => scraper.scrape(targetAt(`${server.url}/metrics`), caller.signal))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(EventEmitter.getEventListeners(caller.signal, 'abort')).toHaveLength(1)
+    caller.abort()
+    const results = await Promise.all(scrapes)
+    expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(Array(20).fill('timeout'))
+    expect(Math.max(...results.map((r) => r.durationMs))).toBeLessThan(4000)
+  })
+})
