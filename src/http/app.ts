@@ -10,7 +10,6 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
-import pLimit from 'p-limit'
 import type { Config } from '../config/schema.ts'
 import type { TargetCache } from '../discovery/cache.ts'
 import { classesToInvalidate } from '../discovery/invalidate.ts'
@@ -56,7 +55,6 @@ export function createApp(deps: AppDeps): Hono {
   const { config, cache, scraper, metrics, logger, outcomes, auth } = deps
   const now = deps.now ?? Date.now
   const app = new Hono()
-  const limitAggregate = pLimit(64)
 
   const record = (result: ScrapeResult) => {
     const outcome = result.ok ? 'success' : 'failure'
@@ -119,9 +117,10 @@ export function createApp(deps: AppDeps): Hono {
     const snapshot = await cache.current()
     const signal = c.req.raw.signal
     // Each body is recorded and scanned as its scrape ends, while the others are still in flight.
+    // Concurrency is bounded once, in the scraper (`promregator.scraping.threads`).
     const inputs = await Promise.all(
       snapshot.targets.map((t) =>
-        limitAggregate(() => scraper.scrape(t, signal)).then((result) => {
+        scraper.scrape(t, signal).then((result) => {
           record(result)
           return prepareForMerge(result)
         }),
