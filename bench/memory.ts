@@ -115,14 +115,27 @@ evenly (Prometheus's pace), for ${INTERVALS} intervals (${((TARGETS * INTERVALS)
 | under load, peak (VmHWM) | ${fmt(result.peakMiB as number)} MiB (target < 128 MB: ${result.loadMet ? 'met' : '**not met**'}) |
 
 Scrapes: ${result.failed} failed; latency through promregator p50 ${fmt(result.p50Ms as number)} ms, p99 ${fmt(result.p99Ms as number)} ms.
-After every discovery refresh the binary runs a full garbage collection (\`Bun.gc(true)\`, src/main.ts via
-assemble's \`onRefresh\`): discovery replaces its whole picture (pages of up to 5,000 resources, thousands of
-targets) every few minutes, and without it the old picture stayed in the heap until the next scheduled collection.
-Measured A/B on the same build, 3,000 instances: RssAnon idle 48.9 MiB without it, 32.4 MiB with it (RSS 93.3 → 75.0
-MiB); without it the idle figure was bimodal (69–93 MiB) depending on whether a scheduled collection happened to
-follow discovery. It costs a few milliseconds once per refresh. What remains idle is mostly RssFile: pages of the
-105 MB executable (Bun's runtime and the embedded bytecode) that the process has touched; they are clean and
-reclaimable by the kernel, but they count in RSS.
+
+Where the memory went, and what the binary does about it (src/main.ts, injected through boot and assemble):
+- **The peak was discovery, not the scrape load.** Sampled every 15 ms, RSS rose from 58 to 131 MiB in the
+  ~130 ms of discovering 3,000 apps (pages of 5,000 resources: 5.5 MB of JSON for the apps, 3.2 MB routes,
+  3.6 MB processes, several times that once parsed), while the load itself never went above ~92 MiB. The garbage
+  of each page (its text, then its parsed JSON once the schema has kept the fields it needs) piled up until the
+  next scheduled collection. Now the CC client calls \`collectGarbage\` (\`Bun.gc(true)\`) after each response of
+  1 MB or more is parsed and again once its pages are turned into resources: peak 131 → ~100 MiB, for a few
+  full collections of a few milliseconds each per refresh of thousands of apps (smaller responses never trigger one).
+- **After every refresh**: a full collection (\`Bun.gc(true)\`, as before: the old picture goes at once), then
+  \`Bun.shrink()\`, which hands the freed malloc pages back to the system and drops compiled code (recompiled on
+  demand): RssAnon idle 30.9 → 22.6 MiB. Latency under load unchanged within noise.
+- What remains idle is mostly RssFile: pages of the 105 MB executable (Bun's runtime and the embedded bytecode)
+  that the process has touched; they are clean and reclaimable by the kernel, but they count in RSS. With 30
+  instances the binary idles at ~53 MiB, 42.6 of them RssFile; the 3,000 instances' own data (apps, routes,
+  targets, the cache of Cloud Controller results) is ~6 MB of JS heap.
+  Tried without gain: building without \`--bytecode\` (RssFile −1.5 MiB, RssAnon +2 MiB); fetching routes and
+  processes one after the other instead of in parallel (peak −2–3 MiB, within noise, discovery one round trip
+  slower). JSC options that do help (\`BUN_JSC_forceRAMSize=134217728\`: peak −20 MiB; \`BUN_JSC_useDFGJIT=0\`:
+  idle −6 MiB) are environment variables only and cannot be baked into the binary with \`--compile-exec-argv\`.
+
 For scale: the Java Promregator's documentation asks for 700 MB–1 GB per instance.
 
 Command: \`node_modules/.bin/bun bench/memory.ts ${TARGETS} ${INTERVALS}\` on ${machine()}.

@@ -35,6 +35,8 @@ export interface AssembleOptions {
   generatePassword?: () => string
   /** Called after every discovery refresh, successful or not (the Bun entry collects garbage there). */
   onRefresh?: () => void
+  /** Full garbage collection, run after large Cloud Controller responses (the Bun entry passes `Bun.gc(true)`). */
+  collectGarbage?: () => void
   /** Whole-body compressor for gzip/deflate responses (default: `CompressionStream`). */
   compressor?: Compressor
 }
@@ -73,6 +75,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     now,
     onRequest: (foundation, event) => metrics.cf.request(foundation, event),
     onTokenRequest: (foundation, grant, outcome) => metrics.cf.tokenRequest(foundation, grant, outcome),
+    collectGarbage: options.collectGarbage,
   })
   const discoverer = discovery.discoverer
   metrics.cf.watchFoundations(discoverer.labelled, () => discoverer.statuses())

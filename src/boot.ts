@@ -28,6 +28,8 @@ export interface BootOptions {
   secrets: SecretRegistry
   /** Called after every discovery refresh (main.ts collects garbage there). */
   onRefresh?: () => void
+  /** Full garbage collection after large Cloud Controller responses (main.ts: `Bun.gc(true)`). */
+  collectGarbage?: () => void
   /**
    * Awaited between the stages of the boot (loading the YAML parser and the schema, validating,
    * loading the pipeline, assembling it; each a few milliseconds of uninterrupted work) when a
@@ -63,7 +65,7 @@ export async function boot(options: BootOptions): Promise<Booted> {
   for (const secret of configSecrets(config)) secrets.addConfigured(secret)
   const logger = createLogger({ level: config.promregator.log.level, format: config.promregator.log.format, secrets: () => secrets.all() })
   for (const warning of loaded.warnings) logger.warn(warning)
-  const assembled = assemble(config, { fetch: options.fetch, logger, version: options.version, secrets, onRefresh: options.onRefresh, compressor: options.compressor })
+  const assembled = assemble(config, { fetch: options.fetch, logger, version: options.version, secrets, onRefresh: options.onRefresh, collectGarbage: options.collectGarbage, compressor: options.compressor })
   return { ok: true, config, logger, assembled, origin: options.source.origin }
 }
 

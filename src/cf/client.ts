@@ -62,7 +62,20 @@ export interface CfClientOptions {
   onRequest?: (event: CfRequestEvent) => void
   /** Extra fetch options (e.g. Bun's `tls` for skipSslValidation, `proxy` for cf.proxy). */
   fetchOptions?: Record<string, unknown>
+  /**
+   * Called when a large response (a page of {@link LARGE_RESPONSE_CHARS} or more) has just become
+   * garbage: once its text is parsed, and once its pages are turned into resources. The Bun entry
+   * collects garbage there. Pages of 5,000 resources are megabytes of JSON and several times that
+   * parsed; without a collection between them their garbage piles up until the next scheduled one
+   * (discovering 3,000 apps: peak RSS 131 MiB without, about 95 MiB with).
+   */
+  collectGarbage?: () => void
+  /** Response text length from which a response counts as large (default {@link LARGE_RESPONSE_CHARS}). */
+  largeResponseChars?: number
 }
+
+/** Response text length from which {@link CfClientOptions.collectGarbage} is called by default (a page of ~1,000 apps). */
+export const LARGE_RESPONSE_CHARS = 1_000_000
 
 export interface ListResult<T> {
   resources: T[]
@@ -133,7 +146,7 @@ export function createCfClient(options: CfClientOptions): CfClient {
   }
 
   /** One logical GET with retries, 429 waits and one re-login on 401. */
-  const get = async (url: string, auth: boolean, timeoutMs: number): Promise<unknown> => {
+  const get = async (url: string, auth: boolean, timeoutMs: number): Promise<{ json: unknown; chars: number }> => {
     let failures = 0
     let rateLimitWaits = 0
     let relogged = false
@@ -176,7 +189,7 @@ export function createCfClient(options: CfClientOptions): CfClient {
         throw new CfApiError(`${endpointOf(url)}: HTTP ${response.status} ${cfErrorText(body)}`.trim(), url, response.status)
       }
       try {
-        return JSON.parse(body ?? '')
+        return { json: JSON.parse(body ?? ''), chars: body?.length ?? 0 }
       } catch {
         throw new CfApiError(`${endpointOf(url)}: response is not JSON`, url, response.status)
       }
@@ -188,7 +201,7 @@ export function createCfClient(options: CfClientOptions): CfClient {
 
   const establish = () => {
     session ??= (async () => {
-      const root = rootSchema.safeParse(await get(`${apiUrl}/`, false, defaultTimeoutMs))
+      const root = rootSchema.safeParse((await get(`${apiUrl}/`, false, defaultTimeoutMs)).json)
       if (!root.success) throw new CfApiError('API root: unexpected shape (is this a Cloud Foundry API?)', `${apiUrl}/`)
       const { links } = root.data
       const uaa = links.uaa?.href ?? links.login?.href
@@ -201,16 +214,20 @@ export function createCfClient(options: CfClientOptions): CfClient {
     return session
   }
 
-  const fetchPage = async (url: string, path: string, timeoutMs: number): Promise<Page> => {
-    const page = pageSchema.safeParse(await get(url, true, timeoutMs))
+  /** A page, and whether it was large (then its text is garbage by now and has been collected). */
+  const fetchPage = async (url: string, path: string, timeoutMs: number): Promise<Page & { large: boolean }> => {
+    const { json, chars } = await get(url, true, timeoutMs)
+    const large = chars >= (options.largeResponseChars ?? LARGE_RESPONSE_CHARS)
+    if (large) options.collectGarbage?.()
+    const page = pageSchema.safeParse(json)
     if (!page.success) throw new CfApiError(`${path}: unexpected page shape`, url)
-    return page.data
+    return { ...page.data, large }
   }
 
   const listAll = async <T,>(path: string, query: Record<string, QueryValue>, schema: z.ZodType<T>, timeoutMs: number): Promise<ListResult<T>> => {
     const { v3 } = await establish()
     const first = `${v3.replace(/\/+$/, '')}${path.replace(/^\/v3/, '')}${queryString({ per_page: '5000', ...query })}`
-    const pages: Page[] = [await fetchPage(first, path, timeoutMs)]
+    const pages: Array<Page & { large: boolean }> = [await fetchPage(first, path, timeoutMs)]
     const { total_pages: total, next } = pages[0]!.pagination
     if (next?.href && total !== undefined && total > 2 && /[?&]page=\d+/.test(next.href)) {
       // Every page's URL is known from the first: fetch the rest at once (bounded by `concurrency`).
@@ -221,7 +238,11 @@ export function createCfClient(options: CfClientOptions): CfClient {
     }
     const resources: T[] = []
     const included: Record<string, unknown[]> = {}
-    for (const page of pages) {
+    const pageCount = pages.length
+    const large = pages.some((page) => page.large)
+    // Each raw page is let go as soon as its resources are checked: only the fields the schema
+    // keeps stay alive, not the whole parsed JSON of every page until the last one is done.
+    for (let page = pages.shift(); page; page = pages.shift()) {
       for (const item of page.resources) {
         const parsed = schema.safeParse(item)
         if (!parsed.success) {
@@ -232,7 +253,9 @@ export function createCfClient(options: CfClientOptions): CfClient {
       }
       for (const [kind, items] of Object.entries(page.included ?? {})) (included[kind] ??= []).push(...items)
     }
-    return { resources, included, pages: pages.length }
+    // The parsed pages are garbage now; only the checked resources remain.
+    if (large) options.collectGarbage?.()
+    return { resources, included, pages: pageCount }
   }
 
   return {

@@ -45,6 +45,8 @@ export interface FoundationClientDeps {
   /** Extra fetch options for CC and UAA (e.g. `proxy` for `cf.proxy`). */
   fetchOptions?: Record<string, unknown>
   sleep?: (ms: number) => Promise<void>
+  /** Collects garbage after large responses (see `CfClientOptions.collectGarbage`). */
+  collectGarbage?: () => void
 }
 
 /** A client for one foundation, configured from its `cf.request.*` settings. */
@@ -72,6 +74,7 @@ export function createFoundationClient(foundation: Foundation, deps: FoundationC
     onRequest: deps.onRequest,
     fetchOptions: hasOptions ? fetchOptions : undefined,
     sleep: deps.sleep,
+    collectGarbage: deps.collectGarbage,
   })
 }
 

@@ -80,6 +80,8 @@ export interface DiscoveryDeps {
   onTokenRequest?: (foundation: string, grant: string, outcome: 'ok' | 'error') => void
   /** The fetch for one foundation's CC and UAA traffic (e.g. through its `cf.proxy`); default `fetch`. */
   fetchFor?: (settings: CfConfig) => typeof fetch
+  /** Collects garbage after large Cloud Controller responses (see `CfClientOptions.collectGarbage`). */
+  collectGarbage?: () => void
 }
 
 /** What assemble needs to run discovery. */
@@ -101,6 +103,7 @@ export function createDiscovery(config: Config, deps: DiscoveryDeps): DiscoveryS
       fetch: deps.fetchFor?.(foundation.settings) ?? deps.fetch,
       onRequest: deps.onRequest && ((event) => deps.onRequest!(foundation.name, event)),
       onTokenRequest: deps.onTokenRequest && ((grant, outcome) => deps.onTokenRequest!(foundation.name, grant, outcome)),
+      collectGarbage: deps.collectGarbage,
     })
     const timeouts = foundation.settings.cache.timeout
     const cacheTimeouts = Object.fromEntries(RESOURCE_CLASSES.map((cls) => [cls, timeouts[cls] * 1000])) as CacheTimeouts

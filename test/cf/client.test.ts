@@ -73,6 +73,23 @@ describe('CfClient.list', () => {
     }
   })
 
+  it('collects garbage after each large page and once its pages are turned into resources, never for small ones', async () => {
+    sim.faults.maxPerPage = 25
+    try {
+      let collections = 0
+      const collectGarbage = () => void collections++
+      const apps = await client({ collectGarbage, largeResponseChars: 1 }).list('/v3/apps', {}, appSchema)
+      expect(apps.pages).toBe(5)
+      expect(apps.resources).toHaveLength(120)
+      expect(collections).toBe(5 + 1)
+      collections = 0
+      await client({ collectGarbage }).list('/v3/apps', {}, appSchema)
+      expect(collections).toBe(0)
+    } finally {
+      sim.faults.maxPerPage = undefined
+    }
+  })
+
   it('shares one run between identical calls in flight', async () => {
     const c = client()
     await c.list('/v3/organizations', {}, organizationSchema) // root and login out of the way
