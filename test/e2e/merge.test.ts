@@ -4,12 +4,12 @@
  * `promtool check metrics` and is ingested by a real Prometheus with the expected series.
  * The simulator runs in this process; the compiled binary and Prometheus are child processes.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startBinary, startPrometheus, waitFor, type Series } from '../support/e2e.ts'
 import { BINARY, findProgram, missing } from '../support/requirements.ts'
 import { startSimulator, type Landscape, type Simulator } from '../support/simulator/index.ts'
 
@@ -84,36 +84,6 @@ const landscape: Landscape = {
   ],
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe()
-      if (value !== undefined) return value
-    } catch (error) {
-      last = error
-    }
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
-}
-
-interface Series {
-  metric: Record<string, string>
-  value: [number, string]
-}
-
 describe.skipIf(skip !== undefined)('merged /metrics of mixed instances: promtool and a real Prometheus', () => {
   let dir: string
   let sim: Simulator
@@ -121,13 +91,9 @@ describe.skipIf(skip !== undefined)('merged /metrics of mixed instances: promtoo
   let prometheus: ChildProcess | undefined
   let productUrl: string
   let promUrl: string
-  const logs: string[] = []
+  let logs: string[] = []
 
-  const query = async (promql: string): Promise<Series[]> => {
-    const response = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`)
-    const json = (await response.json()) as { status: string; data: { result: Series[] } }
-    return json.data.result
-  }
+  let query: (promql: string) => Promise<Series[]>
   const guid = (app: string): string => sim.app(app).guid
   const byApp = (series: Series[]): Map<string, Series[]> => {
     const out = new Map<string, Series[]>()
@@ -139,10 +105,8 @@ describe.skipIf(skip !== undefined)('merged /metrics of mixed instances: promtoo
     dir = mkdtempSync(join(tmpdir(), 'promregator-e2e-merge-'))
     sim = await startSimulator(landscape)
     const proxy = new URL(sim.proxyUrl)
-    const port = await freePort()
-    productUrl = `http://127.0.0.1:${port}`
-    writeFileSync(
-      join(dir, 'promregator.yml'),
+    const started = await startBinary(
+      dir,
       `cf:
   api_host: ${sim.apiUrl}
   username: ${sim.credentials.username}
@@ -154,29 +118,13 @@ promregator:
     - { orgName: acme, spaceName: dev, applicationRegex: ".*", protocol: http }
 `,
     )
-    product = spawn(BINARY, ['--config', join(dir, 'promregator.yml')], { env: { PATH: process.env.PATH, PORT: String(port) }, cwd: dir })
-    product.stderr!.on('data', (d: Buffer) => logs.push(d.toString()))
-    product.stdout!.on('data', (d: Buffer) => logs.push(d.toString()))
-    await waitFor('the binary to be ready', async () => ((await fetch(`${productUrl}/-/ready`)).status === 200 ? true : undefined))
-
-    const promPort = await freePort()
-    promUrl = `http://127.0.0.1:${promPort}`
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `global:
-  scrape_interval: 2s
-  scrape_timeout: 1500ms
-scrape_configs:
-  - job_name: merged
-    static_configs: [{ targets: ['127.0.0.1:${port}'] }]
-    metrics_path: /metrics
-`,
-    )
-    prometheus = spawn(
-      prometheusBin!,
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
-      { stdio: 'ignore' },
-    )
+    product = started.child
+    productUrl = started.url
+    logs = started.logs
+    const prom = await startPrometheus(prometheusBin!, dir, `  - job_name: merged\n    static_configs: [{ targets: ['${new URL(productUrl).host}'] }]\n    metrics_path: /metrics\n`)
+    prometheus = prom.child
+    promUrl = prom.url
+    query = prom.query
   }, 60_000)
 
   afterAll(async () => {

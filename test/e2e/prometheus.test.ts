@@ -3,12 +3,12 @@
  * static job on /metrics and an http_sd job on /discovery. Assertions are queries against
  * Prometheus's HTTP API; `promtool check metrics` validates what /metrics writes.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startBinary, startPrometheus, waitFor, type Series } from '../support/e2e.ts'
 import { BINARY, findProgram, missing } from '../support/requirements.ts'
 import { demoConfigYaml, spawnSimulator, type SimInfo } from '../support/sim-process.ts'
 import { expectedSampleValues } from '../support/simulator/index.ts'
@@ -21,36 +21,6 @@ const skip = missing([
   { name: 'promtool', present: !!promtoolBin, hint: 'apt-get install prometheus' },
 ])
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe()
-      if (value !== undefined) return value
-    } catch (error) {
-      last = error
-    }
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
-}
-
-interface Series {
-  metric: Record<string, string>
-  value: [number, string]
-}
-
 describe.skipIf(skip !== undefined)('binary + simulator + real Prometheus', () => {
   let dir: string
   let sim: Awaited<ReturnType<typeof spawnSimulator>>
@@ -59,13 +29,7 @@ describe.skipIf(skip !== undefined)('binary + simulator + real Prometheus', () =
   let prometheus: ChildProcess
   let productUrl: string
   let promUrl: string
-  const logs: string[] = []
-
-  const query = async (promql: string): Promise<Series[]> => {
-    const response = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`)
-    const json = (await response.json()) as { status: string; data: { result: Series[] } }
-    return json.data.result
-  }
+  let query: (promql: string) => Promise<Series[]>
 
   // Instances of the demo landscape that Prometheus should see: every desired instance of a started app.
   const expectedInstances = () => info.apps.filter((a) => a.state === 'STARTED').flatMap((a) => a.instanceStates.map((state, index) => ({ app: a, index, running: state === 'RUNNING' })))
@@ -74,23 +38,14 @@ describe.skipIf(skip !== undefined)('binary + simulator + real Prometheus', () =
     dir = mkdtempSync(join(tmpdir(), 'promregator-e2e-'))
     sim = await spawnSimulator()
     info = sim.info
-    const port = await freePort()
-    productUrl = `http://127.0.0.1:${port}`
-    writeFileSync(join(dir, 'promregator.yml'), demoConfigYaml(info))
-    product = spawn(BINARY, ['--config', join(dir, 'promregator.yml')], { env: { PATH: process.env.PATH, PORT: String(port) }, cwd: dir })
-    product.stderr!.on('data', (d: Buffer) => logs.push(d.toString()))
-    await waitFor('the binary to be ready', async () => ((await fetch(`${productUrl}/-/ready`)).status === 200 ? true : undefined))
-
-    const promPort = await freePort()
-    promUrl = `http://127.0.0.1:${promPort}`
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `global:
-  scrape_interval: 2s
-  scrape_timeout: 1500ms
-scrape_configs:
-  - job_name: static
-    static_configs: [{ targets: ['127.0.0.1:${port}'] }]
+    const started = await startBinary(dir, demoConfigYaml(info))
+    product = started.child
+    productUrl = started.url
+    const prom = await startPrometheus(
+      prometheusBin!,
+      dir,
+      `  - job_name: static
+    static_configs: [{ targets: ['${new URL(productUrl).host}'] }]
     metrics_path: /metrics
   - job_name: sd
     http_sd_configs:
@@ -105,11 +60,9 @@ scrape_configs:
       - { source_labels: [__meta_promregator_target_instanceNumber], target_label: cf_instance_number }
 `,
     )
-    prometheus = spawn(
-      prometheusBin!,
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
-      { stdio: 'ignore' },
-    )
+    prometheus = prom.child
+    promUrl = prom.url
+    query = prom.query
   }, 60_000)
 
   afterAll(async () => {
