@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assemble, type Assembled } from '../../src/assemble.ts'
 import { loadConfigText } from '../../src/config/load.ts'
 import { silentLogger } from '../../src/log.ts'
+import { simConfig } from '../http/harness.ts'
 import { proxyAwareFetch } from '../support/proxy-fetch.ts'
 import { expectedSampleValues, startSimulator, type Landscape, type Simulator } from '../support/simulator/index.ts'
 
@@ -51,25 +52,17 @@ const landscape: Landscape = {
 }
 
 function config(sim: Simulator, targets: string): string {
-  const proxy = new URL(sim.proxyUrl)
-  return `
-cf:
-  api_host: ${sim.apiUrl}
-  username: ${sim.credentials.username}
-  password: ${sim.credentials.password}
-promregator:
-  scraping:
-    proxy: { host: ${proxy.hostname}, port: ${proxy.port} }
-    maxProcessingTime: 3000
-  discovery:
+  return simConfig(
+    sim,
+    `  discovery:
     ownMetricsEndpoint: false
   targetAuthenticators:
     - id: secured-basic
       type: basic
       basic: { username: metrics, password: p4ss }
   targets:
-${targets}
-`
+${targets}`,
+  )
 }
 
 const TARGETS = `
