@@ -332,6 +332,38 @@ describe('reading the body', () => {
     })
   }
 
+  it('reads a body of declared length whole when only the deadline bounds it', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': TEXT_TYPE, 'content-length': String(bytes.length) })
+      res.write(bytes.subarray(0, split))
+      setTimeout(() => res.end(bytes.subarray(split)), 30)
+    })
+    const scraper = scraperWith({ socketReadTimeoutMs: 5000, maxProcessingTimeMs: 5000 })
+    expect(await scraper.scrape(targetAt(`${server.url}/metrics`))).toMatchObject({ ok: true, body: text, bytes: bytes.length })
+  })
+
+  it('ends a body of declared length that stalls, at the deadline (read whole, no pause timer)', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': TEXT_TYPE, 'content-length': String(bytes.length * 2) })
+      res.write(bytes) // half of what was declared, then silence
+    })
+    // socketReadTimeout ≥ maxProcessingTime (the defaults): the deadline is the only bound that can run out.
+    const result = failed(await scraperWith({ socketReadTimeoutMs: 5000, maxProcessingTimeMs: 300 }).scrape(targetAt(`${server.url}/metrics`)))
+    expect(result.reason).toBe('timeout')
+    expect(result.message).toContain('exceeded 300 ms')
+    await server.closed(0)
+  })
+
+  it('stops a body that declares more than the size limit, without keeping it', async () => {
+    const big = Buffer.alloc(64 * 1024, '#\n')
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': TEXT_TYPE, 'content-length': String(big.length) }).end(big)
+    })
+    const result = failed(await scraperWith({ maxBodyBytes: 16 * 1024, socketReadTimeoutMs: 5000, maxProcessingTimeMs: 5000 }).scrape(targetAt(`${server.url}/metrics`)))
+    expect(result.reason).toBe('body_too_large')
+    expect(result.bytes).toBeLessThan(big.length)
+  })
+
   it('leaves the connection of a body of declared length open for the next scrape', async () => {
     const sockets = new Set<Socket>()
     let closedByClient = 0
