@@ -5,17 +5,14 @@
  */
 import { parseDocument } from 'yaml'
 import type { z } from 'zod'
+import { applyEnvOverrides, SECRET_KEY_NAMES } from './env-overrides.ts'
 import { configSchema, type Config } from './schema.ts'
 import type { ConfigSource } from './source.ts'
 
 /** Outcome of loading: the config with warnings, or the problems that stop start-up. */
 export type LoadResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] }
 
-/** Environment variables that override values of the file (secrets should not live in files). */
-export const ENV_OVERRIDES: { env: string; path: string[] }[] = [
-  { env: 'CF_PASSWORD', path: ['cf', 'password'] },
-  { env: 'PROMREGATOR_AUTHENTICATOR_BASIC_PASSWORD', path: ['promregator', 'authenticator', 'basic', 'password'] },
-]
+export { ENV_OVERRIDES, type EnvOverride } from './env-overrides.ts'
 
 /** Parses and validates configuration text. `origin` names the source in messages. */
 export function loadConfigText(text: string, env: Record<string, string | undefined> = {}, origin = 'config'): LoadResult {
@@ -25,15 +22,20 @@ export function loadConfigText(text: string, env: Record<string, string | undefi
   }
   const raw: unknown = doc.toJS() ?? {}
   if (!isRecord(raw)) return { ok: false, problems: [`${origin}: expected a mapping at the top level`] }
-  applyEnvOverrides(raw, env)
+  const fromEnv = applyEnvOverrides(raw, env)
   // jitless: the configuration is validated once per process; zod's JIT (compiling each object
   // parser with `new Function`) only pays off over many parses and made this first one about 40%
   // slower (bench/startup.ts). Per call, so the Cloud Controller shapes parsed per resource keep it.
   const parsed = configSchema.safeParse(raw, { reportInput: true, jitless: true })
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.flatMap((issue) => formatIssue(issue).split('\n')) }
-  const warnings = unknownKeys(configSchema, pick(raw, ['cf', 'promregator', 'server']), []).map(
-    (path) => `${path}: unknown key, ignored`,
-  )
+  if (!parsed.success || fromEnv.problems.length > 0) {
+    // The notes go along: an ignored variable is often why a credential is missing.
+    const issues = parsed.success ? [] : parsed.error.issues.flatMap((issue) => formatIssue(issue).split('\n'))
+    return { ok: false, problems: [...fromEnv.problems, ...issues, ...fromEnv.notes] }
+  }
+  const warnings = [
+    ...fromEnv.notes,
+    ...unknownKeys(configSchema, pick(raw, ['cf', 'promregator', 'server']), []).map((path) => `${path}: unknown key, ignored`),
+  ]
   return { ok: true, config: parsed.data, warnings }
 }
 
@@ -66,21 +68,6 @@ export function loadConfigSource(
   return loadConfigFile(source.path, readText, env)
 }
 
-function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, string | undefined>): void {
-  for (const { env: name, path } of ENV_OVERRIDES) {
-    const value = env[name]
-    if (value === undefined || value === '') continue
-    let node: Record<string, unknown> = raw
-    // A list of foundations has no single password to override.
-    if (path[0] === 'cf' && Array.isArray(raw.cf)) continue
-    for (const key of path.slice(0, -1)) {
-      if (!isRecord(node[key])) node[key] = {}
-      node = node[key] as Record<string, unknown>
-    }
-    node[path[path.length - 1]!] = value
-  }
-}
-
 /** `promregator.targets[0].orgName: expected a string` */
 export function formatIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_union') {
@@ -103,17 +90,19 @@ const ARTICLE: Record<string, string> = { array: 'an array', object: 'a mapping'
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return `required (${ARTICLE[issue.expected] ?? `a ${issue.expected}`})`
-    return `expected ${ARTICLE[issue.expected] ?? `a ${issue.expected}`}, got ${typeName(issue.input)}`
+    // The value of a secret key is not echoed: the message goes to logs.
+    const secret = SECRET_KEY_NAMES.has(String(issue.path.at(-1)))
+    return `expected ${ARTICLE[issue.expected] ?? `a ${issue.expected}`}, got ${typeName(issue.input, !secret)}`
   }
   if (issue.code === 'invalid_value' && 'values' in issue) return `expected one of ${issue.values.map(String).join(', ')}`
   return issue.message
 }
 
-function typeName(value: unknown): string {
+function typeName(value: unknown, withValue: boolean): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'object') return 'a mapping'
-  return `${typeof value} ${JSON.stringify(value)}`
+  return withValue ? `${typeof value} ${JSON.stringify(value)}` : `a ${typeof value}`
 }
 
 /** Lists key paths in `value` that the schema does not know (for warnings). */

@@ -6,6 +6,8 @@
  */
 import { z } from 'zod'
 import { LEVELS, LOG_FORMATS } from '../log.ts'
+import { ENV_NAME_RULE, envNameOf, envVariableOf } from './env-overrides.ts'
+import { parseLabelSelector } from './label-selector.ts'
 
 const port = z.number().int().min(1).max(65535)
 const millis = (fallback: number, what: string) =>
@@ -13,6 +15,11 @@ const millis = (fallback: number, what: string) =>
 
 /** A regular expression given as a string; it must compile. */
 const regex = z.string().refine((source) => compiles(source), { message: 'invalid regular expression' })
+
+/** The environment variable of a secret key, quoted for a description. */
+const env = (path: string) => `\`${envVariableOf(path)}\``
+const authenticatorEnv = (key: string) =>
+  `Env ${env(`promregator.authenticator.${key}`)} overrides it for \`promregator.authenticator\`, ${env(`promregator.targetAuthenticators[].${key}`)} for a target authenticator.`
 
 function compiles(source: string): boolean {
   try {
@@ -26,7 +33,7 @@ function compiles(source: string): boolean {
 const basicCredentials = z
   .object({
     username: z.string().describe('User name sent with HTTP Basic authentication.'),
-    password: z.string().describe('Password sent with HTTP Basic authentication.'),
+    password: z.string().describe(`Password sent with HTTP Basic authentication. ${authenticatorEnv('basic.password')}`),
   })
   .describe('Credentials for `type: basic`.')
 
@@ -34,7 +41,7 @@ const oauth2Basic = z
   .object({
     tokenServiceURL: z.string().url().describe('Token endpoint of the OAuth2 server (XSUAA/UAA).'),
     client_id: z.string().describe('OAuth2 client id.'),
-    client_secret: z.string().describe('OAuth2 client secret.'),
+    client_secret: z.string().describe(`OAuth2 client secret. ${authenticatorEnv('oauth2xsuaaBasic.client_secret')}`),
     scopes: z.string().optional().describe('Scopes to request, separated by commas or blanks.'),
   })
   .describe('Client-credentials grant with the client secret (`type: OAuth2XSUAABasic`).')
@@ -44,7 +51,7 @@ const oauth2Certificate = z
     tokenServiceCertURL: z.string().url().describe('Token endpoint that accepts mTLS client authentication.'),
     client_id: z.string().describe('OAuth2 client id.'),
     client_certificates: z.string().describe('Client certificate chain (PEM).'),
-    client_key: z.string().describe('Private key of the client certificate (PEM).'),
+    client_key: z.string().describe(`Private key of the client certificate (PEM). ${authenticatorEnv('oauth2xsuaaCertificate.client_key')}`),
     scopes: z.string().optional().describe('Scopes to request, separated by commas or blanks.'),
   })
   .describe('Client-credentials grant with a client certificate (`type: OAuth2XSUAACertificate`).')
@@ -81,7 +88,13 @@ export const authenticatorSchema = z
 export type AuthenticatorConfig = z.infer<typeof authenticatorSchema>
 
 export const targetAuthenticatorSchema = z
-  .object({ id: z.string().min(1).describe('Name that targets refer to with `authenticatorId`.'), ...authenticatorFields })
+  .object({
+    id: z
+      .string()
+      .min(1)
+      .describe(`Name that targets refer to with \`authenticatorId\`. In the variables of its secrets (\`PROMREGATOR_TARGETAUTHENTICATORS_..._<ID>\`) ID is this id ${ENV_NAME_RULE}.`),
+    ...authenticatorFields,
+  })
   .superRefine(requireSettingsOfType)
 export type TargetAuthenticatorConfig = z.infer<typeof targetAuthenticatorSchema>
 
@@ -106,8 +119,11 @@ export const targetSchema = z.object({
     .string()
     .trim()
     .min(1)
+    .superRefine(checkLabelSelector)
     .optional()
-    .describe('Cloud Controller label selector the apps must match (full syntax, e.g. `prometheus-scrape=true,team in (a,b),!legacy`); passed to the API as `label_selector`.'),
+    .describe(
+      'Cloud Controller label selector the apps must match: requirements separated by commas, all of which must hold (`key`, `!key`, `key=value`, `key==value`, `key!=value`, `key in (v1,v2)`, `key notin (v1,v2)`; at most 50), e.g. `prometheus-scrape=true,team in (a,b),!legacy`. Checked at start with the Cloud Controller\'s rules for keys and values; passed to the API as `label_selector`.',
+    ),
   kubernetesAnnotations: z
     .boolean()
     .default(false)
@@ -115,6 +131,13 @@ export const targetSchema = z.object({
   foundation: z.string().min(1).optional().describe('Name of the foundation (entry of the `cf` list) the target lives on; required when more than one is configured.'),
 })
 export type TargetConfig = z.infer<typeof targetSchema>
+
+/** A selector the Cloud Controller would answer with 400 is a configuration problem, not a discovery failure. */
+function checkLabelSelector(selector: string, ctx: z.RefinementCtx) {
+  if (selector === '') return // `.min(1)` says so
+  const parsed = parseLabelSelector(selector)
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `invalid label selector: ${parsed.problem}` })
+}
 
 const proxySchema = z
   .object({
@@ -166,11 +189,17 @@ export const cfSchema = z.object({
     .min(1)
     .describe('Cloud Controller API: a bare hostname (https implied) or a full URL with scheme and port.'),
   username: z.string().optional().describe('User for the UAA password grant.'),
-  password: z.string().optional().describe('Password for the UAA password grant (env `CF_PASSWORD` overrides).'),
+  password: z
+    .string()
+    .optional()
+    .describe(`Password for the UAA password grant. Env ${env('cf.password')} overrides it; with a list of foundations ${env('cf[].password')} (see \`cf[].name\`).`),
   skipSslValidation: z.boolean().default(false).describe('Do not verify TLS certificates of the Cloud Controller and UAA.'),
   proxy: proxySchema.optional().describe('HTTP forward proxy for Cloud Controller and UAA traffic (not for scrapes: see `promregator.scraping.proxy`).'),
   client_id: z.string().min(1).optional().describe('UAA client for the client-credentials grant (instead of `username`/`password`).'),
-  client_secret: z.string().optional().describe('Secret of `client_id`.'),
+  client_secret: z
+    .string()
+    .optional()
+    .describe(`Secret of \`client_id\`. Env ${env('cf.client_secret')} overrides it; with a list of foundations ${env('cf[].client_secret')}.`),
   cache: cfCacheSchema.prefault({}).describe('How long each kind of Cloud Controller resource is reused before it is read again.'),
   request: cfRequestSchema.prefault({}).describe('Timeouts, retries and rate limit of Cloud Controller requests.'),
 })
@@ -181,7 +210,9 @@ export const foundationSchema = cfSchema.extend({
   name: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-` only')
-    .describe('Name of the foundation; targets refer to it with `foundation`, labels carry it.'),
+    .describe(
+      `Name of the foundation; targets refer to it with \`foundation\`, labels carry it. In the variables of its secrets (${env('cf[].password')}, ${env('cf[].client_secret')}) NAME is this name ${ENV_NAME_RULE}: \`eu-west.1\` gives \`CF_PASSWORD_${envNameOf('eu-west.1')}\`.`,
+    ),
 })
 export type FoundationConfig = z.infer<typeof foundationSchema>
 
@@ -245,7 +276,9 @@ export const authenticationSchema = z.object({
         .string()
         .min(1)
         .optional()
-        .describe('Password of that user; when unset and some endpoint group uses BASIC, a random one is generated and printed once at start.'),
+        .describe(
+          `Password of that user; when unset and some endpoint group uses BASIC, a random one is generated and printed once at start. Env ${env('promregator.authentication.basic.password')} overrides it.`,
+        ),
     })
     .prefault({})
     .describe('The one user of inbound HTTP Basic authentication (as in the original).'),
