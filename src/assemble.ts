@@ -82,6 +82,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
 
   const toTargets = createTargetBuilder({ targets: config.promregator.targets, defaultInternalRoutePort: config.promregator.defaultInternalRoutePort, logger })
 
+  const outcomes = createScrapeOutcomes({ now })
   const cache = createTargetCache({
     discoverer,
     toTargets,
@@ -93,6 +94,8 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
       metrics?.discoveryRefreshes.inc({ outcome: ok ? 'success' : 'failure' })
       metrics?.discoveryDuration.set({}, durationMs / 1000)
       metrics?.targetsDiscovered.set({}, targets)
+      // Outcomes of targets that are gone would only be shown nowhere and kept forever.
+      if (ok) outcomes.retain(cache.peek().byId)
       options.onRefresh?.()
     },
   })
@@ -116,7 +119,6 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     authenticatorFor: (t) => (t.authenticatorId ? (namedAuth.get(t.authenticatorId) ?? globalAuth) : globalAuth),
   }), scraping.threads)
 
-  const outcomes = createScrapeOutcomes({ now })
   let draining = false
   const app = createApp({ config, cache, scraper, metrics, logger, instanceId, version: options.version ?? 'dev', outcomes, auth, draining: () => draining, now, compressor: options.compressor })
   return { app, cache, metrics, instanceId, auth, secrets, outcomes, beginShutdown: () => void (draining = true), stop: () => metrics.stop() }

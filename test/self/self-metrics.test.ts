@@ -126,4 +126,23 @@ describe('scrape outcomes', () => {
     expect(store.get('t:9')).toBeDefined()
     expect(store.get('t:0')).toBeUndefined()
   })
+
+  it('drops first the target scraped least recently', () => {
+    const store = createScrapeOutcomes({ max: 2 })
+    const ok = (id: string) => ({ ok: true, target: target(id), body: '', format: 'text', durationMs: 1, bytes: 1 }) as ScrapeResult
+    store.record(ok('a:0'))
+    store.record(ok('b:0'))
+    store.record(ok('a:0')) // a is scraped again: b is now the stalest
+    store.record(ok('c:0'))
+    expect([store.get('a:0'), store.get('b:0'), store.get('c:0')].map(Boolean)).toEqual([true, false, true])
+  })
+
+  it('keeps only the targets discovery still knows', () => {
+    const store = createScrapeOutcomes()
+    for (const id of ['a:0', 'a:1', 'b:0']) store.record({ ok: true, target: target(id), body: '', format: 'text', durationMs: 1, bytes: 1 } as ScrapeResult)
+    store.retain(new Set(['a:0', 'b:0', 'new:0']))
+    expect(store.size()).toBe(2)
+    expect(store.get('a:1')).toBeUndefined()
+    expect(store.get('b:0')).toBeDefined()
+  })
 })
