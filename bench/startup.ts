@@ -105,8 +105,8 @@ writeSection(
   'startup',
   'Start-up',
   `
-Time from exec to the first HTTP 200 from \`/-/healthy\`, ${RUNS} starts each, alternating, polled every 2 ms
-(so figures are ±2 ms). The baseline is the smallest Bun HTTP server (\`bench/minimal-server.ts\`) compiled with
+Time from exec to the first HTTP 200 from \`/-/healthy\`, ${RUNS} starts each, alternating, polled every 1 ms
+(so figures are ±1 ms). The baseline is the smallest Bun HTTP server (\`bench/minimal-server.ts\`) compiled with
 the same \`scripts/build.mjs\` flags (\`--compile --minify --bytecode\`). The binary loads its configuration from
 \`PROMREGATOR_CONFIG_YAML\` (one target selecting 100 apps × 2 instances of the simulator), \`$PORT\` set as on
 Cloud Foundry and in the container image.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadConfigFile, loadConfigText } from '../../src/config/load.ts'
+import { loadConfigSource, loadConfigText } from '../../src/config/load.ts'
 
 const minimal = `
 cf:
@@ -109,11 +109,26 @@ server:
   })
 
   it('reports a missing file without throwing', async () => {
-    const result = await loadConfigFile('/nonexistent/promregator.yml', async (p) => {
+    const path = '/nonexistent/promregator.yml'
+    const result = await loadConfigSource({ kind: 'file', path, origin: path }, async (p) => {
       const { readFile } = await import('node:fs/promises')
       return readFile(p, 'utf8')
     })
     expect(result).toEqual({ ok: false, problems: ['/nonexistent/promregator.yml: cannot read configuration: file not found'] })
+  })
+
+  it('pauses between the steps of reading the YAML and validating it, with the same results', async () => {
+    const steps: string[] = []
+    const staged = (text: string, env: Record<string, string> = {}) =>
+      loadConfigSource({ kind: 'text', text, origin: 'config' }, () => Promise.reject(new Error('not read')), env, async () => void steps.push('pause'))
+    expect(await staged(minimal, { CF_PASSWORD: 'from-env' })).toEqual(loadConfigText(minimal, { CF_PASSWORD: 'from-env' }))
+    expect(steps).toEqual(['pause', 'pause'])
+    // Broken YAML, several documents, a scalar, an empty file, a duplicate key: the same answer as in one go.
+    for (const text of ['cf: [', `${minimal}\n---\ncf: {}\n`, 'just a string', '', 'cf: {}\ncf: {}\n']) {
+      const result = await staged(text)
+      expect(result, JSON.stringify(text)).toEqual(loadConfigText(text))
+      if (text !== '') expect(result.ok, JSON.stringify(text)).toBe(false)
+    }
   })
 
   it('lists every problem, one line each', () => {

@@ -1,0 +1,48 @@
+/**
+ * @module config/schema-target
+ * One entry of `promregator.targets`: which apps to scrape and how to reach them.
+ */
+import { z } from 'zod'
+import { parseLabelSelector } from './label-selector.ts'
+import { port, regex } from './schema-common.ts'
+
+export const targetSchema = z.object({
+  orgName: z.string().optional().describe('Organization name (case-insensitive). Empty with no `orgRegex`: all orgs.'),
+  orgRegex: regex.optional().describe('Regular expression that must match the whole organization name (case-insensitive).'),
+  spaceName: z.string().optional().describe('Space name (case-insensitive).'),
+  spaceRegex: regex.optional().describe('Regular expression that must match the whole space name (case-insensitive).'),
+  applicationName: z.string().optional().describe('Application name (case-insensitive).'),
+  applicationRegex: regex.optional().describe('Regular expression that must match the whole application name (case-insensitive).'),
+  path: z.string().startsWith('/').default('/metrics').describe('Path of the metrics endpoint of the app.'),
+  protocol: z.enum(['http', 'https']).default('https').describe('Scheme used for external routes.'),
+  authenticatorId: z.string().optional().describe('Id of an entry in `promregator.targetAuthenticators`; default: the global authenticator.'),
+  preferredRouteRegex: z.array(regex).default([]).describe('Route URLs (host[/path]) to prefer, in order; the first full match wins, else the first route.'),
+  internalRoutePort: port.optional().describe('Port for internal routes; default `promregator.defaultInternalRoutePort`.'),
+  overrideRouteAndPath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('`host[:port][/path]` to scrape as `<protocol>://<overrideRouteAndPath><path>` instead of the app route (e.g. an auth proxy in front of the app); no `X-CF-APP-INSTANCE` is sent.'),
+  labelSelector: z
+    .string()
+    .trim()
+    .min(1)
+    .superRefine(checkLabelSelector)
+    .optional()
+    .describe(
+      'Cloud Controller label selector the apps must match: requirements separated by commas, all of which must hold (`key`, `!key`, `key=value`, `key==value`, `key!=value`, `key in (v1,v2)`, `key notin (v1,v2)`; at most 50), e.g. `prometheus-scrape=true,team in (a,b),!legacy`. Checked at start with the Cloud Controller\'s rules for keys and values; passed to the API as `label_selector`.',
+    ),
+  kubernetesAnnotations: z
+    .boolean()
+    .default(false)
+    .describe('Opt-in by annotation: only apps annotated `prometheus.io/scrape: "true"`; `prometheus.io/path` overrides `path`, `prometheus.io/port` the port of internal routes.'),
+  foundation: z.string().min(1).optional().describe('Name of the foundation (entry of the `cf` list) the target lives on; required when more than one is configured.'),
+})
+export type TargetConfig = z.infer<typeof targetSchema>
+
+/** A selector the Cloud Controller would answer with 400 is a configuration problem, not a discovery failure. */
+function checkLabelSelector(selector: string, ctx: z.RefinementCtx) {
+  if (selector === '') return // `.min(1)` says so
+  const parsed = parseLabelSelector(selector)
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `invalid label selector: ${parsed.problem}` })
+}
