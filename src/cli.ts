@@ -20,7 +20,9 @@ Environment:
   PROMREGATOR_CONFIG_YAML  the configuration itself (YAML) when --config is not given (cf set-env)
   PROMREGATOR_CONFIG   configuration file when neither --config nor PROMREGATOR_CONFIG_YAML is given
   PORT                 port to listen on (Cloud Foundry sets it); else server.port, else 8080
-  CF_PASSWORD          overrides cf.password
+  CF_PASSWORD          overrides cf.password; every secret key has such a variable, named after its
+                       path (CF_CLIENT_SECRET, PROMREGATOR_AUTHENTICATION_BASIC_PASSWORD, ...; with a list
+                       of foundations CF_PASSWORD_<NAME>): see docs/configuration.md
 `
 
 /** `promregator 0.1.0 (commit abc1234)`; `build` is the commit, or the runtime for unbuilt entries. */
