@@ -98,6 +98,12 @@ describe('SecretRegistry', () => {
     })
     expect(((await res.json()) as { access_token: string }).access_token).toBe('access-AAAA') // the body is still readable
     await wrapped('http://cc.example/v3/apps', { headers: { Authorization: 'bearer access-CCCC' } })
-    expect([...secrets.all()]).toEqual(expect.arrayContaining(['client-SECRET', 'user-PASSWORD', 'access-AAAA', 'refresh-BBBB', 'access-CCCC']))
+    // Every way of giving headers: a Headers object, pairs, a Request.
+    await wrapped('http://app.example/metrics', { headers: new Headers({ authorization: 'Bearer from-HEADERS' }) })
+    await wrapped('http://app.example/metrics', { headers: [['Authorization', 'Bearer from-PAIRS']] })
+    await wrapped(new Request('http://app.example/metrics', { headers: { authorization: 'Bearer from-REQUEST' } }))
+    expect([...secrets.all()]).toEqual(
+      expect.arrayContaining(['client-SECRET', 'user-PASSWORD', 'access-AAAA', 'refresh-BBBB', 'access-CCCC', 'from-HEADERS', 'from-PAIRS', 'from-REQUEST']),
+    )
   })
 })

@@ -139,9 +139,16 @@ function family(metric: Metric<unknown>, samples: Sample[]): MetricFamily {
 }
 
 function labelKey(labels: LabelValues): string {
-  const keys = Object.keys(labels)
-  if (keys.length === 0) return ''
-  return keys.sort().map((k) => `${k}\u0000${labels[k]}`).join('\u0001')
+  // Called on every count and observation: one label (the usual case) needs no sorting or joining.
+  let only: string | undefined
+  let count = 0
+  for (const k in labels) {
+    only = k
+    if (++count > 1) break
+  }
+  if (count === 0) return ''
+  if (count === 1) return `${only}\u0000${labels[only!]}`
+  return Object.keys(labels).sort().map((k) => `${k}\u0000${labels[k]}`).join('\u0001')
 }
 
 function formatBound(bound: number): string {
