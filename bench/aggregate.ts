@@ -38,17 +38,28 @@ async function fetchAll(): Promise<{ ms: number; bytes: number }> {
   return { ms: performance.now() - started, bytes: sizes.reduce((a, b) => a + b, 0) }
 }
 
+/** The durations of a `Server-Timing` header by name (ms). */
+function serverTiming(header: string | null): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const metric of (header ?? '').split(',')) {
+    const dur = /;\s*dur=([\d.]+)/.exec(metric)?.[1]
+    if (dur !== undefined) out[metric.split(';')[0]!.trim()] = Number(dur)
+  }
+  return out
+}
+
 /** One `/metrics` request, read to the end (decompressed, as Prometheus reads it). */
-async function aggregate(encoding: 'gzip' | 'identity'): Promise<{ ms: number; bytes: number; samples: number; up: number }> {
+async function aggregate(encoding: 'gzip' | 'identity'): Promise<{ ms: number; headersMs: number; timing: Record<string, number>; bytes: number; samples: number; up: number }> {
   const started = performance.now()
   const response = await fetch(`${product.base}/metrics`, { headers: { accept: 'text/plain;version=0.0.4', 'accept-encoding': encoding } })
+  const headersMs = performance.now() - started
   const text = await response.text()
   const ms = performance.now() - started
   if (response.status !== 200) throw new Error(`/metrics: HTTP ${response.status}`)
   if ((response.headers.get('content-encoding') ?? 'identity') !== encoding) throw new Error(`/metrics: asked for ${encoding}, got ${response.headers.get('content-encoding')}`)
   const up = text.match(/^promregator_up\{[^}]*\} 1$/gm)?.length ?? 0
   const samples = text.split('\n').filter((l) => l && !l.startsWith('#')).length
-  return { ms, bytes: text.length, samples, up }
+  return { ms, headersMs, timing: serverTiming(response.headers.get('server-timing')), bytes: text.length, samples, up }
 }
 
 let result: Record<string, number | boolean>
@@ -58,6 +69,7 @@ try {
   await aggregate('identity')
   await fetchAll()
   const merged: number[] = []
+  const phases: Record<'scrape' | 'merge' | 'compress' | 'total' | 'headers', number[]> = { scrape: [], merge: [], compress: [], total: [], headers: [] }
   const identity: number[] = []
   const floor: number[] = []
   let last = { bytes: 0, samples: 0, up: 0 }
@@ -65,6 +77,8 @@ try {
   for (let i = 0; i < RUNS; i++) {
     const a = await aggregate('gzip')
     merged.push(a.ms)
+    for (const name of ['scrape', 'merge', 'compress', 'total'] as const) phases[name].push(a.timing[name] ?? NaN)
+    phases.headers.push(a.headersMs)
     last = a
     identity.push((await aggregate('identity')).ms)
     const f = await fetchAll()
@@ -80,6 +94,11 @@ try {
     mergedMedianMs: median(merged),
     identityMedianMs: median(identity),
     floorMedianMs: median(floor),
+    scrapeMedianMs: median(phases.scrape),
+    mergeMedianMs: median(phases.merge),
+    compressMedianMs: median(phases.compress),
+    serverTotalMedianMs: median(phases.total),
+    headersMedianMs: median(phases.headers),
     inputMB: floorBytes / 1e6,
     outputMB: last.bytes / 1e6,
     outputSamples: last.samples,
@@ -112,6 +131,17 @@ same concurrency and reads them as text. Alternating, medians of ${RUNS} runs af
 | the same fetches without merging | ${fmt(result.floorMedianMs as number, 0)} ms |
 
 Ratio: ${verdict(result.ratio as number, '≤ 1.5×', result.met as boolean)}. Instances reported up in the last \`/metrics\`: ${result.instancesUp}/${result.instances}.
+
+Where the gzip answer's time goes, from the \`Server-Timing\` header promregator sends with \`/metrics\` (medians):
+
+| phase | ms |
+|---|---:|
+| \`scrape\`: the 1,000 scrapes, each body scanned as it arrives | ${fmt(result.scrapeMedianMs as number, 0)} |
+| \`merge\`: one document of all families with the labels added | ${fmt(result.mergeMedianMs as number, 0)} |
+| \`compress\`: the text as bytes, then gzip | ${fmt(result.compressMedianMs as number, 0)} |
+| \`total\` in the server (until the headers go out) | ${fmt(result.serverTotalMedianMs as number, 0)} |
+| the client: request sent → headers in | ${fmt(result.headersMedianMs as number, 0)} |
+| the client: headers → body read and inflated (${fmt(result.outputMB as number)} MB) | ${fmt((result.mergedMedianMs as number) - (result.headersMedianMs as number), 0)} |
 
 Where the time beyond the floor goes: the fetches themselves cost promregator about what they cost the floor (its
 scrapes add bounds, headers and outcome bookkeeping, about ten microseconds each). Everything else is work the floor does not

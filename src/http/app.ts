@@ -10,6 +10,7 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
+import { endTime, startTime, timing } from 'hono/timing'
 import type { Config } from '../config/schema.ts'
 import type { TargetCache } from '../discovery/cache.ts'
 import { classesToInvalidate } from '../discovery/invalidate.ts'
@@ -68,6 +69,9 @@ export function createApp(deps: AppDeps): Hono {
   }
 
   app.use('*', metrics.http.middleware)
+  // Where a `/metrics` answer's time went (scrapes, merge, compression), for operators with curl
+  // and for bench/aggregate.ts: a `Server-Timing` header. Outside compression, so it can time it.
+  app.use('/metrics', timing({ totalDescription: 'answering /metrics' }))
   // Prometheus sends `Accept-Encoding: gzip`; bodies of thousands of series shrink about tenfold.
   app.use('*', compression({ compressor: deps.compressor }))
   app.use('*', async (c, next) => {
@@ -116,6 +120,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/metrics', async (c) => {
     const snapshot = await cache.current()
     const signal = c.req.raw.signal
+    startTime(c, 'scrape', `scraping ${snapshot.targets.length} instances and scanning each body as it arrives`)
     // Each body is recorded and scanned as its scrape ends, while the others are still in flight.
     // Concurrency is bounded once, in the scraper (`promregator.scraping.threads`).
     const inputs = await Promise.all(
@@ -126,8 +131,11 @@ export function createApp(deps: AppDeps): Hono {
         }),
       ),
     )
+    endTime(c, 'scrape')
+    startTime(c, 'merge', 'merging the bodies with their labels into one document')
     const format = negotiateFormat(c.req.header('accept'))
     const merged = mergedBody(inputs, format)
+    endTime(c, 'merge')
     for (const conflict of merged.conflicts) metrics.mergeConflicts.inc({ metric_name: conflict.metric })
     for (const failure of merged.parseErrors) {
       metrics.scrapeErrors.inc({ reason: 'parse_error' })

@@ -7,6 +7,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { gunzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBinary, startPrometheus, waitFor, type Series } from '../support/e2e.ts'
@@ -26,7 +27,7 @@ const TEXT_BODY = `# HELP shop_orders_total Orders placed.
 # TYPE shop_orders_total counter
 shop_orders_total{channel="web"} 10
 shop_orders_total{channel="app"} 5
-# HELP queue_depth Items waiting.
+# HELP queue_depth Items waiting – in “queues” of mail (ü, €).
 # TYPE queue_depth gauge
 queue_depth{queue="mail"} 3
 # HELP request_seconds Request duration.
@@ -143,6 +144,24 @@ promregator:
     expect(body.match(/^# TYPE queue_depth gauge$/gm)).toHaveLength(1)
     const check = spawnSync(promtoolBin!, ['check', 'metrics'], { input: body, encoding: 'utf8' })
     expect(check.status, `${check.stdout}${check.stderr}\n${body}\n${logs.join('')}`).toBe(0)
+  })
+
+  it('gzips the same document, UTF-8 intact, for a client that accepts gzip', async () => {
+    const raw = await import('node:http').then(
+      (http) =>
+        new Promise<{ encoding?: string; bytes: Buffer }>((resolve, reject) => {
+          http.get(`${productUrl}/metrics`, { headers: { accept: 'text/plain;version=0.0.4', 'accept-encoding': 'gzip' } }, (res) => {
+            const chunks: Buffer[] = []
+            res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ encoding: res.headers['content-encoding'], bytes: Buffer.concat(chunks) }))
+          }).on('error', reject)
+        }),
+    )
+    expect(raw.encoding).toBe('gzip')
+    const body = gunzipSync(raw.bytes).toString('utf8')
+    expect(body).toContain('# HELP queue_depth Items waiting – in “queues” of mail (ü, €).\n')
+    expect(body).toContain('exported_app_name="spoofed"')
+    const check = spawnSync(promtoolBin!, ['check', 'metrics'], { input: body, encoding: 'utf8' })
+    expect(check.status, `${check.stdout}${check.stderr}`).toBe(0)
   })
 
   it('is ingested by Prometheus (OpenMetrics first in its Accept) with every instance and the renamed label', async () => {

@@ -18,7 +18,7 @@ const TEXT = 'text/plain; version=0.0.4; charset=utf-8'
 /** A compressor that records its calls and produces real gzip / zlib output. */
 function recordingCompressor(): Compressor & { calls: Encoding[] } {
   const calls: Encoding[] = []
-  const compress = (data: Uint8Array, encoding: Encoding): Uint8Array => {
+  const compress = (data: string, encoding: Encoding): Uint8Array => {
     calls.push(encoding)
     return encoding === 'gzip' ? gzipSync(data, { level: 1 }) : deflateSync(data, { level: 1 })
   }

@@ -5,6 +5,7 @@
  */
 import { assemble, type Assembled } from '../../src/assemble.ts'
 import { loadConfigText } from '../../src/config/load.ts'
+import type { Compressor } from '../../src/http/compression.ts'
 import { createLogger, type LogFormat } from '../../src/log.ts'
 import { SecretRegistry } from '../../src/secrets.ts'
 import { configSecrets } from '../../src/assemble.ts'
@@ -32,13 +33,16 @@ export interface Harness extends Assembled {
 }
 
 /** Loads the YAML (failing loudly on problems) and assembles the app with a collecting logger. */
-export function assembleFrom(yaml: string, options: { format?: LogFormat; generatePassword?: () => string; fetch?: typeof fetch } = {}): Harness {
+export function assembleFrom(
+  yaml: string,
+  options: { format?: LogFormat; generatePassword?: () => string; fetch?: typeof fetch; compressor?: Compressor } = {},
+): Harness {
   const loaded = loadConfigText(yaml)
   if (!loaded.ok) throw new Error(`config problems: ${loaded.problems.join('; ')}`)
   const lines: string[] = []
   const secrets = new SecretRegistry(configSecrets(loaded.config))
   const logger = createLogger({ level: 'debug', format: options.format ?? 'logfmt', secrets: () => secrets.all(), write: (line) => lines.push(line) })
-  const assembled = assemble(loaded.config, { fetch: options.fetch ?? proxyAwareFetch, logger, secrets, generatePassword: options.generatePassword })
+  const assembled = assemble(loaded.config, { fetch: options.fetch ?? proxyAwareFetch, logger, secrets, generatePassword: options.generatePassword, compressor: options.compressor })
   return { ...assembled, lines }
 }
 

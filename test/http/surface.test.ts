@@ -5,7 +5,7 @@
  * discovery, and gzip when the client accepts it.
  */
 import { spawnSync } from 'node:child_process'
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseExposition } from '../../src/exposition/index.ts'
 import { findProgram, missing } from '../support/requirements.ts'
@@ -187,6 +187,26 @@ describe('compression', () => {
       expect(await plain.text()).toMatch(/^series_299\{[^}]*app_name="big"[^}]*\} 299$/m)
     })
   }
+
+  it('says in Server-Timing where the time of a /metrics answer went', async () => {
+    const timings = (res: Response) =>
+      Object.fromEntries((res.headers.get('server-timing') ?? '').split(',').map((m) => [m.split(';')[0]!.trim(), Number(/dur=([\d.]+)/.exec(m)?.[1])]))
+    // The binary's whole-body compressor is timed; the portable streaming one runs after the headers.
+    const binaryLike = assembleFrom(simConfig(sim, TARGETS), { compressor: (data) => gzipSync(data, { level: 1 }) })
+    const zipped = await binaryLike.app.request('/metrics', { headers: { 'accept-encoding': 'gzip' } })
+    binaryLike.stop()
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString('utf8')).toContain('app_name="big"')
+    const t = timings(zipped)
+    expect(Object.keys(t).sort()).toEqual(['compress', 'merge', 'scrape', 'total'])
+    for (const [name, ms] of Object.entries(t)) expect(ms, name).toBeGreaterThanOrEqual(0)
+    expect(t.total).toBeGreaterThanOrEqual(t.scrape! + t.merge!)
+    expect(zipped.headers.get('server-timing')).toContain('desc="scraping 3 instances')
+    const plain = await h.app.request('/metrics')
+    expect(Object.keys(timings(plain)).sort()).toEqual(['merge', 'scrape', 'total'])
+    // Only /metrics: the per-instance endpoint Prometheus calls thousands of times carries no extra header.
+    const single = await h.app.request(`/singleTargetMetrics/${sim.app('web').guid}/0`)
+    expect(single.headers.get('server-timing')).toBeNull()
+  })
 
   it('gzips /promregatorMetrics, the discovery document and the status page', async () => {
     for (const path of ['/promregatorMetrics', '/discovery', '/']) {
