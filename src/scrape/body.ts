@@ -5,6 +5,10 @@
  * ends the read, and so does the scrape's deadline. Bytes are counted after decompression, so a
  * small gzip body that inflates to gigabytes is stopped at the same bound.
  *
+ * When only the deadline can run out and the size bound cannot (a declared length within it, or a
+ * compressed one too small to inflate past it), the runtime reads the body whole: that is most
+ * scrapes, and the fastest way. Otherwise the bounds are watched chunk by chunk.
+ *
  * `/metrics` reads a thousand bodies per request, so the bounds cost one timer and one listener per
  * body, not per chunk: a bound that runs out cancels the reader, which ends the pending `read()`,
  * and the loop then reports which bound it was. The timer is armed once for `idleMs` and, when it
@@ -23,11 +27,18 @@ const utf8 = new TextDecoder()
 /** Reads `response.body` as UTF-8 text within the given bounds (`idleMs` may be Infinity). Never throws. */
 export async function readBounded(response: Response, limit: number, idleMs: number, deadline: AbortSignal): Promise<BodyRead> {
   if (!response.body) return { outcome: 'ok', text: '', bytes: 0 }
-  // A body of declared length (not re-encoded in transit) is complete with its last byte.
   const coding = response.headers.get('content-encoding')
-  const declared = coding === null || coding === 'identity' ? response.headers.get('content-length') : null
-  const expected = declared === null ? -1 : Number(declared)
-  if (expected >= 0 && expected <= limit && !Number.isFinite(idleMs)) return readWhole(response, expected, deadline)
+  const identity = coding === null || coding === 'identity'
+  const length = response.headers.get('content-length')
+  const declared = length === null ? -1 : Number(length)
+  if (declared >= 0 && !Number.isFinite(idleMs)) {
+    if (identity && declared <= limit) return readWhole(response, deadline, declared)
+    // Deflate (gzip's too) cannot expand more than 1032-fold: a small enough compressed body
+    // cannot inflate past the limit, so it too can be read whole.
+    if (coding !== null && DEFLATED.has(coding.toLowerCase()) && declared * MAX_DEFLATE_EXPANSION <= limit) return readWhole(response, deadline)
+  }
+  // A body of declared length (not re-encoded in transit) is complete with its last byte.
+  const expected = identity ? declared : -1
   const reader = response.body.getReader()
   let bytes = 0
   /** The bound that ran out and cancelled the reader, if one did. */
@@ -86,22 +97,44 @@ export async function readBounded(response: Response, limit: number, idleMs: num
 }
 
 /**
- * The fast path: a body whose declared length is within the limit, with no pause bound to watch
- * (the deadline comes first), is read whole by the runtime. HTTP framing stops it at the declared
- * length, and aborting the deadline (which the request carries) ends the read. Reading through a
+ * The fast path: a body whose declared length is within the limit (or, compressed, cannot inflate
+ * past it), with no pause bound to watch (the deadline comes first), is read whole by the runtime.
+ * HTTP framing stops it at the declared length, and aborting the deadline (which the request
+ * carries) ends the read. `bytes` is the declared length, else counted in the text. Reading through a
  * stream reader instead costs `/singleTargetMetrics` about a tenth of its throughput (bench/single-target.ts).
  */
-async function readWhole(response: Response, bytes: number, deadline: AbortSignal): Promise<BodyRead> {
+async function readWhole(response: Response, deadline: AbortSignal, bytes?: number): Promise<BodyRead> {
   if (deadline.aborted) {
     await response.body?.cancel().catch(() => {})
     return { outcome: 'deadline', bytes: 0 }
   }
   try {
-    return { outcome: 'ok', text: await response.text(), bytes }
+    const text = await response.text()
+    return { outcome: 'ok', text, bytes: bytes ?? utf8Length(text) }
   } catch (error) {
     if (deadline.aborted) return { outcome: 'deadline', bytes: 0 }
     return { outcome: 'error', bytes: 0, error: (error as Error).message }
   }
+}
+
+/** Content codings that are deflate streams (gzip wraps one); `x-gzip` is gzip's old name. */
+const DEFLATED = new Set(['gzip', 'x-gzip', 'deflate'])
+/** Deflate's largest possible expansion: 258 bytes from a match coded in about 2 bits (RFC 1951). */
+const MAX_DEFLATE_EXPANSION = 1032
+
+/** Bytes of `text` in UTF-8 (a lone surrogate counts as the three bytes of U+FFFD, as decoders write it). */
+function utf8Length(text: string): number {
+  let bytes = text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) bytes += 1
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2 // a pair: two UTF-16 units, four bytes
+      i++
+    } else bytes += 2
+  }
+  return bytes
 }
 
 /** The chunks as one UTF-8 string, decoded once (a character split across chunks stays whole). */

@@ -143,6 +143,26 @@ describe('bounded memory and time', () => {
     await server.closed(0) // the server noticed: the stream was dropped, not drained
   })
 
+  it('stops a gzip bomb of declared length too, when only the deadline bounds the read', async () => {
+    const bomb = gzipSync(Buffer.alloc(64 * MiB, 35))
+    const server = await serve((_req, res) =>
+      res.writeHead(200, { 'content-type': TEXT_TYPE, 'content-encoding': 'gzip', 'content-length': String(bomb.length) }).end(bomb),
+    )
+    const result = failed(await scraperWith({ maxBodyBytes: MiB, socketReadTimeoutMs: 5000, maxProcessingTimeMs: 5000 }).scrape(targetAt(`${server.url}/metrics`)))
+    expect(result.reason).toBe('body_too_large')
+    expect(result.bytes).toBeLessThan(2 * MiB)
+  })
+
+  it('reads a small gzip body of declared length whole, counting its bytes after decompression', async () => {
+    const text = `# HELP price_euro Price in € (“gross”) 😀.\n# TYPE price_euro gauge\n${'price_euro{c="ü"} 1\n'.repeat(50)}`
+    const zipped = gzipSync(Buffer.from(text))
+    const server = await serve((_req, res) =>
+      res.writeHead(200, { 'content-type': TEXT_TYPE, 'content-encoding': 'gzip', 'content-length': String(zipped.length) }).end(zipped),
+    )
+    const result = await scraperWith({ socketReadTimeoutMs: 5000, maxProcessingTimeMs: 5000 }).scrape(targetAt(`${server.url}/metrics`))
+    expect(result).toMatchObject({ ok: true, body: text, bytes: Buffer.byteLength(text) })
+  })
+
   it('applies the bound after decompression (a gzip bomb)', async () => {
     const bomb = gzipSync(Buffer.alloc(64 * MiB, 35))
     const server = await serve((_req, res) => res.writeHead(200, { 'content-type': TEXT_TYPE, 'content-encoding': 'gzip' }).end(bomb))
