@@ -2,14 +2,14 @@
  * @module bench/sim-server
  * The simulated foundation for the benchmarks, as its own process so that it does not share a
  * CPU core's event loop with the load generator:
- *   bun bench/sim-server.ts APPS INSTANCES SERIES
+ *   bun bench/sim-server.ts APPS INSTANCES SERIES [DELAY_MS]
  * Serves APPS apps × INSTANCES instances in one org and one space; every instance answers text
  * 0.0.4 with SERIES samples shaped like a typical app (request counters, gauges, a latency
  * histogram). Prints one JSON line (URLs, credentials, `[guid, instances, route]` per app) once listening.
  */
 import { bigLandscape, startSimulator, type MetricsBodyContext } from '../test/support/simulator/index.ts'
 
-const [apps = 1, instances = 1, series = 100] = process.argv.slice(2).map(Number)
+const [apps = 1, instances = 1, series = 100, delayMs = 0] = process.argv.slice(2).map(Number)
 
 /** A body of exactly `series` samples; values derive from the instance so bodies differ. */
 export function benchBody(ctx: MetricsBodyContext, count = series): string {
@@ -37,7 +37,7 @@ export function benchBody(ctx: MetricsBodyContext, count = series): string {
 }
 
 const landscape = bigLandscape({ apps, instancesPerApp: instances, spaces: 1, orgs: 1 })
-for (const org of landscape.orgs) for (const space of org.spaces) for (const app of space.apps) Object.assign(app, { format: 'text', body: (ctx: MetricsBodyContext) => benchBody(ctx) })
+for (const org of landscape.orgs) for (const space of org.spaces) for (const app of space.apps) Object.assign(app, { format: 'text', body: (ctx: MetricsBodyContext) => benchBody(ctx), delayMs })
 
 const sim = await startSimulator(landscape, { logLimit: 100 })
 process.stdout.write(

@@ -53,10 +53,9 @@ export interface BenchSim {
 }
 
 /** Starts bench/sim-server.ts: `apps` apps × `instances` instances in one space, bodies of `series` samples. */
-export async function startBenchSim(options: { apps: number; instances: number; series: number }): Promise<BenchSim> {
-  const child = track(
-    spawn(BUN, [`${ROOT}bench/sim-server.ts`, String(options.apps), String(options.instances), String(options.series)], { stdio: ['ignore', 'pipe', 'inherit'] }),
-  )
+export async function startBenchSim(options: { apps: number; instances: number; series: number; delayMs?: number }): Promise<BenchSim> {
+  const args = [String(options.apps), String(options.instances), String(options.series), String(options.delayMs ?? 0)]
+  const child = track(spawn(BUN, [`${ROOT}bench/sim-server.ts`, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }))
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve)
     child.once('exit', (code) => reject(new Error(`bench simulator exited with ${code}`)))
