@@ -9,7 +9,7 @@
  *   node_modules/.bin/bun bench/aggregate.ts [INSTANCES] [RUNS]
  */
 import pLimit from 'p-limit'
-import { benchConfig, fmt, machine, median, saveResult, startBenchSim, startBinary, stop, verdict, waitFor200, writeSection, type BenchSim, type Started } from './support.ts'
+import { benchConfig, fmt, machine, median, rss, saveResult, startBenchSim, startBinary, stop, verdict, waitFor200, writeSection, type BenchSim, type Started } from './support.ts'
 
 const INSTANCES = Number(process.argv[2] ?? 1000)
 const RUNS = Number(process.argv[3] ?? 7)
@@ -70,6 +70,7 @@ async function measure(delayMs: number): Promise<Record<string, number | boolean
   const targets: Target[] = sim.apps.flatMap(([guid, instances, route]) => Array.from({ length: instances }, (_, i) => ({ url: `http://${route}/metrics`, header: `${guid}:${i}` })))
   try {
     await waitFor200(`${product.base}/-/ready`, 120_000)
+    const before = rss(product.child.pid!)
     await aggregate(product, 'gzip')
     await aggregate(product, 'identity')
     await fetchAll(sim, targets)
@@ -91,7 +92,11 @@ async function measure(delayMs: number): Promise<Record<string, number | boolean
       floorBytes = f.bytes
     }
     const ratio = median(merged) / median(floor)
+    const after = rss(product.child.pid!)
     return {
+      rssBeforeMiB: before.rssMiB,
+      rssPeakMiB: after.peakMiB,
+      rssAfterMiB: after.rssMiB,
       delayMs,
       instances: targets.length,
       series: SERIES,
@@ -160,6 +165,13 @@ Where the gzip answer's time goes, from the \`Server-Timing\` header promregator
 | \`total\` in the server (until the headers go out) | ${n(result, 'serverTotalMedianMs')} ms | ${n(slow, 'serverTotalMedianMs')} ms |
 | the client: request sent → headers in | ${n(result, 'headersMedianMs')} ms | ${n(slow, 'headersMedianMs')} ms |
 | the client: headers → body read and inflated (${n(result, 'outputMB', 1)} MB) | ${fmt((result.mergedMedianMs as number) - (result.headersMedianMs as number), 0)} ms | ${fmt((slow.mergedMedianMs as number) - (slow.headersMedianMs as number), 0)} ms |
+
+Memory: promregator's RSS was ${n(result, 'rssBeforeMiB')} MiB before the first \`/metrics\`, peaked at ${n(result, 'rssPeakMiB')} MiB (VmHWM) over the
+${2 * RUNS + 2} answers (one at a time) and was ${n(result, 'rssAfterMiB')} MiB after the last. One answer over ${(result.instances as number).toLocaleString('en')} instances holds
+their bodies, the index of each, the merged text and its gzip at once, ~75 MB at the moment it is compressed; the
+binary collects garbage once each answer is on its way (without that, RSS climbed to ~300 MiB over a few answers).
+A memory quota for \`/metrics\` over this many instances needs that headroom; \`/singleTargetMetrics\` with
+\`/discovery\` holds one instance's body per scrape in flight (see the memory figures).
 
 Where the time beyond the floor goes. With instances answering at once, the fetches are CPU work on the one
 JavaScript thread, and so is everything promregator adds: its scrapes' bookkeeping (deadline, headers, the

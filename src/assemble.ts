@@ -35,7 +35,7 @@ export interface AssembleOptions {
   generatePassword?: () => string
   /** Called after every discovery refresh, successful or not (the Bun entry collects garbage there). */
   onRefresh?: () => void
-  /** Full garbage collection, run after large Cloud Controller responses (the Bun entry passes `Bun.gc(true)`). */
+  /** Full garbage collection, run after large Cloud Controller responses and `/metrics` answers (the Bun entry passes `Bun.gc(true)`). */
   collectGarbage?: () => void
   /** Whole-body compressor for gzip/deflate responses (default: `CompressionStream`). */
   compressor?: Compressor
@@ -120,7 +120,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   }), scraping.threads)
 
   let draining = false
-  const app = createApp({ config, cache, scraper, metrics, logger, instanceId, version: options.version ?? 'dev', outcomes, auth, draining: () => draining, now, compressor: options.compressor })
+  const app = createApp({ config, cache, scraper, metrics, logger, instanceId, version: options.version ?? 'dev', outcomes, auth, draining: () => draining, now, compressor: options.compressor, collectGarbage: options.collectGarbage })
   return { app, cache, metrics, instanceId, auth, secrets, outcomes, beginShutdown: () => void (draining = true), stop: () => metrics.stop() }
 }
 

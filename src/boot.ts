@@ -28,7 +28,7 @@ export interface BootOptions {
   secrets: SecretRegistry
   /** Called after every discovery refresh (main.ts collects garbage there). */
   onRefresh?: () => void
-  /** Full garbage collection after large Cloud Controller responses (main.ts: `Bun.gc(true)`). */
+  /** Full garbage collection after large Cloud Controller responses and `/metrics` answers (main.ts: `Bun.gc(true)`). */
   collectGarbage?: () => void
   /**
    * Awaited between the stages of the boot (loading the YAML parser and the schema, validating,

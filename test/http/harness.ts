@@ -35,14 +35,14 @@ export interface Harness extends Assembled {
 /** Loads the YAML (failing loudly on problems) and assembles the app with a collecting logger. */
 export function assembleFrom(
   yaml: string,
-  options: { format?: LogFormat; generatePassword?: () => string; fetch?: typeof fetch; compressor?: Compressor } = {},
+  options: { format?: LogFormat; generatePassword?: () => string; fetch?: typeof fetch; compressor?: Compressor; collectGarbage?: () => void } = {},
 ): Harness {
   const loaded = loadConfigText(yaml)
   if (!loaded.ok) throw new Error(`config problems: ${loaded.problems.join('; ')}`)
   const lines: string[] = []
   const secrets = new SecretRegistry(configSecrets(loaded.config))
   const logger = createLogger({ level: 'debug', format: options.format ?? 'logfmt', secrets: () => secrets.all(), write: (line) => lines.push(line) })
-  const assembled = assemble(loaded.config, { fetch: options.fetch ?? proxyAwareFetch, logger, secrets, generatePassword: options.generatePassword, compressor: options.compressor })
+  const assembled = assemble(loaded.config, { fetch: options.fetch ?? proxyAwareFetch, logger, secrets, generatePassword: options.generatePassword, compressor: options.compressor, collectGarbage: options.collectGarbage })
   return { ...assembled, lines }
 }
 

@@ -208,6 +208,22 @@ describe('compression', () => {
     expect(single.headers.get('server-timing')).toBeNull()
   })
 
+  it('collects garbage once each /metrics answer is on its way, not after the small answers', async () => {
+    let collections = 0
+    const counted = assembleFrom(simConfig(sim, TARGETS), { collectGarbage: () => collections++ })
+    try {
+      await (await counted.app.request('/metrics')).text()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(collections).toBe(1)
+      await (await counted.app.request(`/singleTargetMetrics/${sim.app('web').guid}/0`)).text()
+      await (await counted.app.request('/discovery')).text()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(collections).toBe(1)
+    } finally {
+      counted.stop()
+    }
+  })
+
   it('gzips /promregatorMetrics, the discovery document and the status page', async () => {
     for (const path of ['/promregatorMetrics', '/discovery', '/']) {
       const res = await h.app.request(path, { headers: { 'accept-encoding': 'gzip, deflate' } })
