@@ -1,19 +1,22 @@
 /**
  * @module cf/query
- * Query strings the way the Cloud Controller reads them: a multi-value filter is one parameter
- * whose values are joined by literal commas (CC splits on commas before decoding, so a comma
- * inside a value must be `%2C`); `URLSearchParams` would encode the separators too and turn
- * `names=a,b` into one name "a,b". Plus the arithmetic that keeps long GUID lists under the
- * URL size proxies and the CC's nginx accept.
+ * Query strings the way the Cloud Controller reads them. A multi-value filter (`names`, `guids`,
+ * `space_guids`, ...) is one parameter whose values are joined by literal commas: CC takes the
+ * parameter as decoded once (Rack), splits it on `,\s*` and percent-decodes every value again
+ * (cloud_controller_ng app/messages/base_message.rb `to_array!`), so each value is encoded twice
+ * and a comma inside one (an org called "ACME, Inc.") arrives as `%252C`. `URLSearchParams`
+ * would encode the separators too and turn `names=a,b` into one name "a,b". A plain string value
+ * (`label_selector`, `per_page`) is encoded once. Plus the arithmetic that keeps long GUID lists
+ * under the URL size proxies and the CC's nginx accept.
  */
 
-/** A single value (encoded whole) or the values of a multi-value filter. */
+/** A single value (encoded once) or the values of a multi-value filter (each encoded twice). */
 export type QueryValue = string | readonly string[]
 
-/** Builds `?a=x&names=v1,v2` with each value percent-encoded and literal commas between values. */
+/** Builds `?a=x&names=v1,v2`: see the module comment for how each kind of value is encoded. */
 export function queryString(query: Record<string, QueryValue>): string {
   const parts = Object.entries(query).map(([key, value]) => {
-    const encoded = typeof value === 'string' ? encodeURIComponent(value) : value.map(encodeURIComponent).join(',')
+    const encoded = typeof value === 'string' ? encodeURIComponent(value) : value.map((v) => encodeURIComponent(encodeURIComponent(v))).join(',')
     return `${encodeURIComponent(key)}=${encoded}`
   })
   return parts.length === 0 ? '' : `?${parts.join('&')}`

@@ -146,10 +146,8 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
       const exactApps = group.plans.map((i) => plans[i]!.app.exact)
       const query: Record<string, QueryValue> = {}
       if (exactApps.every((n) => n !== undefined)) query.names = unique(exactApps as string[])
-      // Every comma of a selector is syntax (between requirements and between the values of a set;
-      // label values cannot hold one), so all go unencoded as in the CC docs' own example
-      // `label_selector=env=dev,tier%20in%20%28backend,worker%29`: the multi-value form of a query value.
-      if (group.selector) query.label_selector = group.selector.split(',')
+      // One string, decoded once by CC (it is not a multi-value filter): its commas are syntax.
+      if (group.selector) query.label_selector = group.selector
       const memoKey = `${key} ${String(query.names ?? '*')} ${spaceGuids.join(',')}`
       const apps = await memo.get('application', memoKey, async () =>
         (await listChunked<CfApp>('/v3/apps', 'space_guids', spaceGuids, query, appSchema, timeout.appInSpace)).resources,

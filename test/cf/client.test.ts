@@ -140,8 +140,10 @@ describe('rate limiter', () => {
 })
 
 describe('query helpers', () => {
-  it('encodes values but keeps commas between values literal', () => {
-    expect(queryString({ names: ['a,b', 'c d'], label_selector: 'x in (1,2)' })).toBe('?names=a%2Cb,c%20d&label_selector=x%20in%20(1%2C2)')
+  it('keeps commas between values literal and encodes each value for the second decoding CC applies', () => {
+    expect(queryString({ names: ['ACME, Inc.', 'c d', '50%'], label_selector: 'x in (1,2)' })).toBe(
+      '?names=ACME%252C%2520Inc.,c%2520d,50%2525&label_selector=x%20in%20(1%2C2)',
+    )
   })
 
   it('splits long GUID lists into chunks that fit the URL budget', () => {
