@@ -5,13 +5,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Assembled } from '../../src/assemble.ts'
-import { startSimulator, type Landscape, type SimOptions, type Simulator } from '../support/simulator/index.ts'
+import { oneSpace, startSimulator, type SimOptions, type Simulator } from '../support/simulator/index.ts'
 import { build, cfBlock, discovery, eventually, get, instancesOf, ownSamples, recordingLogger } from './helpers.ts'
 
-const landscape: Landscape = {
-  orgs: [{ name: 'acme', spaces: [{ name: 'dev', apps: [{ name: 'web', instances: 2, routes: [{ host: 'web' }] }, { name: 'api', routes: [{ host: 'api' }] }] }] }],
+const landscape = oneSpace('acme', 'dev', [{ name: 'web', instances: 2, routes: [{ host: 'web' }] }, { name: 'api', routes: [{ host: 'api' }] }], {
   clients: [{ id: 'promregator', secret: 'cl1ent-s3cret' }],
-}
+})
 const ALL = ['api/0', 'web/0', 'web/1']
 
 let sim: Simulator

@@ -3,9 +3,9 @@
  * Shared pieces of the discovery tests: a pipeline assembled from YAML against simulators, a
  * logger that keeps its lines, and readers for `/discovery` and `/promregatorMetrics`.
  */
-import { assemble, type Assembled } from '../../src/assemble.ts'
-import { loadConfigText } from '../../src/config/load.ts'
+import type { Assembled } from '../../src/assemble.ts'
 import type { Logger } from '../../src/log.ts'
+import { assembleFromYaml } from '../scrape/pipeline-support.ts'
 import { proxyAwareFetch } from '../support/proxy-fetch.ts'
 import type { Simulator } from '../support/simulator/index.ts'
 
@@ -31,9 +31,7 @@ export function cfBlock(sim: Simulator, extra = '', name?: string): string {
 
 /** Assembles the pipeline from a YAML text. */
 export function build(yaml: string, logger: Logger): Assembled {
-  const loaded = loadConfigText(yaml)
-  if (!loaded.ok) throw new Error(loaded.problems.join('\n'))
-  return assemble(loaded.config, { fetch: proxyAwareFetch, logger })
+  return assembleFromYaml(yaml, { fetch: proxyAwareFetch, logger })
 }
 
 export interface Group {

@@ -9,7 +9,7 @@ import { createTokenProvider } from '../../src/cf/uaa.ts'
 import { targetSchema } from '../../src/config/schema.ts'
 import { createCfDiscoverer, type CacheTimeouts } from '../../src/discovery/resolve.ts'
 import { silentLogger } from '../../src/log.ts'
-import { bigLandscape, startSimulator, type Landscape, type Simulator } from '../support/simulator/index.ts'
+import { bigLandscape, oneSpace, startSimulator, type Landscape, type Simulator } from '../support/simulator/index.ts'
 
 let sim: Simulator | undefined
 afterEach(async () => {
@@ -70,7 +70,7 @@ describe('query plan', () => {
 describe('per-class caching', () => {
   it('reads each class again only when older than its timeout, and fills in new apps by GUID', async () => {
     let now = 1_000_000
-    const landscape: Landscape = { orgs: [{ name: 'o', spaces: [{ name: 's', apps: [{ name: 'a', routes: [{ host: 'a' }] }] }] }] }
+    const landscape = oneSpace('o', 's', [{ name: 'a', routes: [{ host: 'a' }] }])
     const { sim: s, discoverer } = await setup(landscape, [{ orgName: 'o' }], { application: 60_000, route: 300_000, process: 300_000 }, () => now)
     await discoverer.discover()
 
@@ -97,7 +97,7 @@ describe('per-class caching', () => {
   })
 
   it('invalidates only the classes named', async () => {
-    const landscape: Landscape = { orgs: [{ name: 'o', spaces: [{ name: 's', apps: [{ name: 'a', routes: [{ host: 'a' }] }] }] }] }
+    const landscape = oneSpace('o', 's', [{ name: 'a', routes: [{ host: 'a' }] }])
     const { sim: s, discoverer } = await setup(landscape, [{ orgName: 'o' }])
     await discoverer.discover()
     s.clearLogs()

@@ -3,35 +3,23 @@
  * port, several foundations in one process, and `/cache/invalidate`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSimulator, type Landscape, type Simulator } from '../support/simulator/index.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
 import { build, cfBlock, discovery, get, instancesOf, ownSamples, recordingLogger } from './helpers.ts'
 
-const landscape = (suffix: string): Landscape => ({
-  orgs: [
-    {
-      name: 'acme',
-      spaces: [
-        {
-          name: 'dev',
-          apps: [
-            { name: `shop-${suffix}`, instances: 2, routes: [{ host: `shop-${suffix}` }], labels: { 'prometheus-scrape': 'true', team: 'shop' } },
-            { name: `billing-${suffix}`, routes: [{ host: `billing-${suffix}` }], labels: { 'prometheus-scrape': 'true', team: 'finance' } },
-            { name: `legacy-${suffix}`, routes: [{ host: `legacy-${suffix}` }], labels: { team: 'shop', legacy: 'yes' } },
-            {
-              name: `annotated-${suffix}`,
-              routes: [{ host: `annotated-${suffix}`, domain: 'apps.internal' }],
-              internalPort: 9100,
-              metricsPath: '/actuator/prometheus',
-              annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/actuator/prometheus', 'prometheus.io/port': '9100' },
-            },
-            { name: `opted-out-${suffix}`, routes: [{ host: `opted-out-${suffix}` }], annotations: { 'prometheus.io/scrape': 'false' } },
-            { name: `bad-port-${suffix}`, routes: [{ host: `bad-port-${suffix}` }], annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': 'http' } },
-          ],
-        },
-      ],
-    },
-  ],
-})
+const landscape = (suffix: string) => oneSpace('acme', 'dev', [
+  { name: `shop-${suffix}`, instances: 2, routes: [{ host: `shop-${suffix}` }], labels: { 'prometheus-scrape': 'true', team: 'shop' } },
+  { name: `billing-${suffix}`, routes: [{ host: `billing-${suffix}` }], labels: { 'prometheus-scrape': 'true', team: 'finance' } },
+  { name: `legacy-${suffix}`, routes: [{ host: `legacy-${suffix}` }], labels: { team: 'shop', legacy: 'yes' } },
+  {
+    name: `annotated-${suffix}`,
+    routes: [{ host: `annotated-${suffix}`, domain: 'apps.internal' }],
+    internalPort: 9100,
+    metricsPath: '/actuator/prometheus',
+    annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/actuator/prometheus', 'prometheus.io/port': '9100' },
+  },
+  { name: `opted-out-${suffix}`, routes: [{ host: `opted-out-${suffix}` }], annotations: { 'prometheus.io/scrape': 'false' } },
+  { name: `bad-port-${suffix}`, routes: [{ host: `bad-port-${suffix}` }], annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': 'http' } },
+])
 
 let eu: Simulator
 let us: Simulator

@@ -4,23 +4,14 @@
  * `promtool check metrics` and is ingested by a real Prometheus with the expected series.
  * The simulator runs in this process; the compiled binary and Prometheus are child processes.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
 import { gunzipSync } from 'node:zlib'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startBinary, startPrometheus, waitFor, type Series } from '../support/e2e.ts'
-import { BINARY, findProgram, missing } from '../support/requirements.ts'
-import { startSimulator, type Landscape, type Simulator } from '../support/simulator/index.ts'
+import { prometheusRequirements, startBinaryAndPrometheus, staticJob, waitFor, type BinaryAndPrometheus, type Series } from '../support/e2e.ts'
+import { simulatorYaml } from '../support/sim-config.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
 
-const prometheusBin = findProgram('prometheus')
-const promtoolBin = findProgram('promtool')
-const skip = missing([
-  { name: 'dist/promregator', present: existsSync(BINARY), hint: 'run npm run build' },
-  { name: 'prometheus', present: !!prometheusBin, hint: 'apt-get install prometheus' },
-  { name: 'promtool', present: !!promtoolBin, hint: 'apt-get install prometheus' },
-])
+const { prometheusBin, promtoolBin, skip } = prometheusRequirements()
 
 /** Text 0.0.4 instance: declares `queue_depth` a gauge. */
 const TEXT_BODY = `# HELP shop_orders_total Orders placed.
@@ -67,29 +58,15 @@ queue_depth{queue="mail"} 9
 `
 
 // GUIDs in ascending order keep the instance order (and so which TYPE is seen first) fixed.
-const landscape: Landscape = {
-  orgs: [
-    {
-      name: 'acme',
-      spaces: [
-        {
-          name: 'dev',
-          apps: [
-            { name: 'text-app', guid: '00000000-0000-4000-8000-000000000001', instances: 1, routes: [{ host: 'text-app' }], format: 'text', body: () => TEXT_BODY },
-            { name: 'om-app', guid: '00000000-0000-4000-8000-000000000002', instances: 1, routes: [{ host: 'om-app' }], format: 'openmetrics', body: () => OM_BODY },
-            { name: 'conflict-app', guid: '00000000-0000-4000-8000-000000000003', instances: 1, routes: [{ host: 'conflict-app' }], format: 'text', body: () => CONFLICT_BODY },
-          ],
-        },
-      ],
-    },
-  ],
-}
+const landscape = oneSpace('acme', 'dev', [
+  { name: 'text-app', guid: '00000000-0000-4000-8000-000000000001', instances: 1, routes: [{ host: 'text-app' }], format: 'text', body: () => TEXT_BODY },
+  { name: 'om-app', guid: '00000000-0000-4000-8000-000000000002', instances: 1, routes: [{ host: 'om-app' }], format: 'openmetrics', body: () => OM_BODY },
+  { name: 'conflict-app', guid: '00000000-0000-4000-8000-000000000003', instances: 1, routes: [{ host: 'conflict-app' }], format: 'text', body: () => CONFLICT_BODY },
+])
 
 describe.skipIf(skip !== undefined)('merged /metrics of mixed instances: promtool and a real Prometheus', () => {
-  let dir: string
   let sim: Simulator
-  let product: ChildProcess
-  let prometheus: ChildProcess | undefined
+  let stack: BinaryAndPrometheus | undefined
   let productUrl: string
   let promUrl: string
   let logs: string[] = []
@@ -103,36 +80,21 @@ describe.skipIf(skip !== undefined)('merged /metrics of mixed instances: promtoo
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'promregator-e2e-merge-'))
     sim = await startSimulator(landscape)
-    const proxy = new URL(sim.proxyUrl)
-    const started = await startBinary(
-      dir,
-      `cf:
-  api_host: ${sim.apiUrl}
-  username: ${sim.credentials.username}
-  password: ${sim.credentials.password}
-promregator:
-  scraping:
-    proxy: { host: ${proxy.hostname}, port: ${proxy.port} }
-  targets:
+    stack = await startBinaryAndPrometheus({
+      name: 'merge',
+      prometheusBin: prometheusBin!,
+      configYaml: `${simulatorYaml(sim)}  targets:
     - { orgName: acme, spaceName: dev, applicationRegex: ".*", protocol: http }
 `,
-    )
-    product = started.child
-    productUrl = started.url
-    logs = started.logs
-    const prom = await startPrometheus(prometheusBin!, dir, `  - job_name: merged\n    static_configs: [{ targets: ['${new URL(productUrl).host}'] }]\n    metrics_path: /metrics\n`)
-    prometheus = prom.child
-    promUrl = prom.url
-    query = prom.query
+      jobs: (url) => staticJob('merged', url),
+    })
+    ;({ productUrl, promUrl, logs, query } = stack)
   }, 60_000)
 
   afterAll(async () => {
-    prometheus?.kill('SIGTERM')
-    product?.kill('SIGTERM')
+    await stack?.stop()
     await sim?.close()
-    if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   it('writes text that promtool check metrics accepts without warnings', async () => {

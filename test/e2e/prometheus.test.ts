@@ -3,30 +3,18 @@
  * static job on /metrics and an http_sd job on /discovery. Assertions are queries against
  * Prometheus's HTTP API; `promtool check metrics` validates what /metrics writes.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startBinary, startPrometheus, waitFor, type Series } from '../support/e2e.ts'
-import { BINARY, findProgram, missing } from '../support/requirements.ts'
+import { prometheusRequirements, startBinaryAndPrometheus, staticJob, waitFor, type BinaryAndPrometheus, type Series } from '../support/e2e.ts'
 import { demoConfigYaml, spawnSimulator, type SimInfo } from '../support/sim-process.ts'
 import { expectedSampleValues } from '../support/simulator/index.ts'
 
-const prometheusBin = findProgram('prometheus')
-const promtoolBin = findProgram('promtool')
-const skip = missing([
-  { name: 'dist/promregator', present: existsSync(BINARY), hint: 'run npm run build' },
-  { name: 'prometheus', present: !!prometheusBin, hint: 'apt-get install prometheus' },
-  { name: 'promtool', present: !!promtoolBin, hint: 'apt-get install prometheus' },
-])
+const { prometheusBin, promtoolBin, skip } = prometheusRequirements()
 
 describe.skipIf(skip !== undefined)('binary + simulator + real Prometheus', () => {
-  let dir: string
   let sim: Awaited<ReturnType<typeof spawnSimulator>>
   let info: SimInfo
-  let product: ChildProcess
-  let prometheus: ChildProcess
+  let stack: BinaryAndPrometheus | undefined
   let productUrl: string
   let promUrl: string
   let query: (promql: string) => Promise<Series[]>
@@ -35,21 +23,15 @@ describe.skipIf(skip !== undefined)('binary + simulator + real Prometheus', () =
   const expectedInstances = () => info.apps.filter((a) => a.state === 'STARTED').flatMap((a) => a.instanceStates.map((state, index) => ({ app: a, index, running: state === 'RUNNING' })))
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'promregator-e2e-'))
     sim = await spawnSimulator()
     info = sim.info
-    const started = await startBinary(dir, demoConfigYaml(info))
-    product = started.child
-    productUrl = started.url
-    const prom = await startPrometheus(
-      prometheusBin!,
-      dir,
-      `  - job_name: static
-    static_configs: [{ targets: ['${new URL(productUrl).host}'] }]
-    metrics_path: /metrics
-  - job_name: sd
+    stack = await startBinaryAndPrometheus({
+      name: 'prometheus',
+      prometheusBin: prometheusBin!,
+      configYaml: demoConfigYaml(info),
+      jobs: (url) => `${staticJob('static', url)}  - job_name: sd
     http_sd_configs:
-      - url: ${productUrl}/discovery
+      - url: ${url}/discovery
         refresh_interval: 2s
     relabel_configs:
       - { source_labels: [__meta_promregator_target_instanceId], target_label: instance }
@@ -59,17 +41,13 @@ describe.skipIf(skip !== undefined)('binary + simulator + real Prometheus', () =
       - { source_labels: [__meta_promregator_target_applicationName], target_label: app_name }
       - { source_labels: [__meta_promregator_target_instanceNumber], target_label: cf_instance_number }
 `,
-    )
-    prometheus = prom.child
-    promUrl = prom.url
-    query = prom.query
+    })
+    ;({ productUrl, promUrl, query } = stack)
   }, 60_000)
 
   afterAll(async () => {
-    prometheus?.kill('SIGTERM')
-    product?.kill('SIGTERM')
+    await stack?.stop()
     await sim?.stop()
-    if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   it('every scrape of the binary is up, on both jobs', async () => {

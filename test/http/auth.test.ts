@@ -5,14 +5,15 @@
  * missing password is generated.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
-import { assembleFrom, basic, simConfig, type Harness } from './harness.ts'
+import { simConfig } from '../support/sim-config.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { assembleFrom, basic, type Harness } from './harness.ts'
 
 let sim: Simulator
 let guid: string
 
 beforeAll(async () => {
-  sim = await startSimulator({ orgs: [{ name: 'acme', spaces: [{ name: 'dev', apps: [{ name: 'web', instances: 1, routes: [{ host: 'web' }] }] }] }] })
+  sim = await startSimulator(oneSpace('acme', 'dev', [{ name: 'web', instances: 1, routes: [{ host: 'web' }] }]))
   guid = sim.app('web').guid
 })
 afterAll(() => sim.close())

@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseExposition, type Format } from '../../src/exposition/index.ts'
 import { findProgram, missing } from '../support/requirements.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
-import { assembleFrom, simConfig, type Harness } from './harness.ts'
+import { simConfig } from '../support/sim-config.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { assembleFrom, type Harness } from './harness.ts'
 
 const EVIL = `we"ird\\app\n<b>bold</b>&amp;</script>`
 const EVIL_LABEL = 'a"b\\c\nd</script><i>'
@@ -19,9 +20,7 @@ let h: Harness
 let guid: string
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    orgs: [{ name: 'acme', spaces: [{ name: 'dev', apps: [{ name: EVIL, instances: 2, instanceStates: ['RUNNING', 'CRASHED'], routes: [{ host: 'weird' }], format: 'text', body: () => BODY }] }] }],
-  })
+  sim = await startSimulator(oneSpace('acme', 'dev', [{ name: EVIL, instances: 2, instanceStates: ['RUNNING', 'CRASHED'], routes: [{ host: 'weird' }], format: 'text', body: () => BODY }]))
   guid = sim.apps()[0]!.guid
   h = assembleFrom(simConfig(sim, "  targets:\n    - { orgName: acme, spaceName: dev, applicationRegex: 'we[\\s\\S]*', protocol: http }"))
   await h.cache.current()

@@ -6,16 +6,17 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { missing } from '../support/requirements.ts'
+import { simConfig } from '../support/sim-config.ts'
 import { BUN } from '../support/sim-process.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
-import { basic, simConfig } from './harness.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { basic } from './harness.ts'
 import { startPromregator } from './promregator-process.ts'
 
 let sim: Simulator | undefined
 const skip = missing([{ name: 'bun', present: existsSync(BUN), hint: 'npm install (the bun package)' }])
 
 beforeAll(async () => {
-  sim = await startSimulator({ orgs: [{ name: 'acme', spaces: [{ name: 'dev', apps: [{ name: 'web', instances: 1, routes: [{ host: 'web' }] }] }] }] })
+  sim = await startSimulator(oneSpace('acme', 'dev', [{ name: 'web', instances: 1, routes: [{ host: 'web' }] }]))
 })
 afterAll(() => sim?.close())
 

@@ -1,7 +1,7 @@
 /**
  * @module test/http/harness
- * Shared set-up of the HTTP-surface tests: a simulator, a YAML configuration pointing at it,
- * and the assembled app with a logger whose lines the test can read.
+ * Shared set-up of the HTTP-surface tests: the app assembled from a YAML configuration (see
+ * test/support/sim-config.ts for one pointing at a simulator) with a logger whose lines the test can read.
  */
 import { assemble, type Assembled } from '../../src/assemble.ts'
 import { loadConfigText } from '../../src/config/load.ts'
@@ -10,23 +10,6 @@ import { createLogger, type LogFormat } from '../../src/log.ts'
 import { SecretRegistry } from '../../src/secrets.ts'
 import { configSecrets } from '../../src/assemble.ts'
 import { proxyAwareFetch } from '../support/proxy-fetch.ts'
-import type { Simulator } from '../support/simulator/index.ts'
-
-/** YAML for `sim`: `promregator:` body lines appended (indented by the caller); `scraping` lines replace the default `maxProcessingTime: 3000`. */
-export function simConfig(sim: Simulator, promregatorYaml: string, options: { scraping?: string; top?: string } = {}): string {
-  const proxy = new URL(sim.proxyUrl)
-  return `
-cf:
-  api_host: ${sim.apiUrl}
-  username: ${sim.credentials.username}
-  password: ${sim.credentials.password}
-promregator:
-  scraping:
-    proxy: { host: ${proxy.hostname}, port: ${proxy.port} }
-${options.scraping ?? '    maxProcessingTime: 3000'}
-${promregatorYaml}
-${options.top ?? ''}`
-}
 
 export interface Harness extends Assembled {
   lines: string[]

@@ -7,8 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseExposition, type MetricFamily } from '../../src/exposition/index.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
-import { assembleFrom, simConfig, type Harness } from './harness.ts'
+import { simConfig } from '../support/sim-config.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { assembleFrom, type Harness } from './harness.ts'
 
 const OPENMETRICS = 'application/openmetrics-text;version=1.0.0'
 const TEXT = 'text/plain;version=0.0.4'
@@ -27,23 +28,13 @@ const BROKEN_BODY = 'jobs_total{queue="a" 3\n'
 
 let sim: Simulator
 beforeAll(async () => {
-  sim = await startSimulator({
-    orgs: [
-      {
-        name: 'acme',
-        spaces: [
-          {
-            name: 'dev',
-            apps: [
-              { name: 'plain', instances: 1, routes: [{ host: 'plain' }], format: 'text', body: () => TEXT_BODY },
-              { name: 'om', instances: 1, routes: [{ host: 'om' }], format: 'openmetrics', body: () => OM_BODY },
-              { name: 'broken', instances: 1, routes: [{ host: 'broken' }], format: 'text', body: () => BROKEN_BODY },
-            ],
-          },
-        ],
-      },
-    ],
-  })
+  sim = await startSimulator(
+    oneSpace('acme', 'dev', [
+      { name: 'plain', instances: 1, routes: [{ host: 'plain' }], format: 'text', body: () => TEXT_BODY },
+      { name: 'om', instances: 1, routes: [{ host: 'om' }], format: 'openmetrics', body: () => OM_BODY },
+      { name: 'broken', instances: 1, routes: [{ host: 'broken' }], format: 'text', body: () => BROKEN_BODY },
+    ]),
+  )
 })
 afterAll(() => sim.close())
 

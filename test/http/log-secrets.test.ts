@@ -8,10 +8,11 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { missing } from '../support/requirements.ts'
+import { simConfig } from '../support/sim-config.ts'
 import { BUN } from '../support/sim-process.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
 import { proxyAwareFetch } from '../support/proxy-fetch.ts'
-import { assembleFrom, basic, simConfig } from './harness.ts'
+import { assembleFrom, basic } from './harness.ts'
 import { startPromregator } from './promregator-process.ts'
 
 const CF_PASSWORD = 'Cf-Secret-Pass-123'
@@ -24,24 +25,14 @@ let sim: Simulator | undefined
 const skip = missing([{ name: 'bun', present: existsSync(BUN), hint: 'npm install (the bun package)' }])
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    users: [{ username: 'admin', password: CF_PASSWORD }],
-    orgs: [
-      {
-        name: 'acme',
-        spaces: [
-          {
-            name: 'dev',
-            apps: [
-              { name: 'web', instances: 2, instanceStates: ['RUNNING', 'CRASHED'], routes: [{ host: 'web' }] },
-              { name: 'secured', instances: 1, routes: [{ host: 'secured' }], basicAuth: { username: 'metrics', password: TARGET_PASSWORD } },
-              { name: 'other', instances: 1, routes: [{ host: 'other' }], basicAuth: { username: 'metrics', password: OTHER_APP_PASSWORD } },
-            ],
-          },
-        ],
-      },
-    ],
-  })
+  const users = [{ username: 'admin', password: CF_PASSWORD }]
+  sim = await startSimulator(
+    oneSpace('acme', 'dev', [
+      { name: 'web', instances: 2, instanceStates: ['RUNNING', 'CRASHED'], routes: [{ host: 'web' }] },
+      { name: 'secured', instances: 1, routes: [{ host: 'secured' }], basicAuth: { username: 'metrics', password: TARGET_PASSWORD } },
+      { name: 'other', instances: 1, routes: [{ host: 'other' }], basicAuth: { username: 'metrics', password: OTHER_APP_PASSWORD } },
+    ], { users }),
+  )
 })
 afterAll(() => sim?.close())
 

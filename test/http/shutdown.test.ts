@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
 import { missing } from '../support/requirements.ts'
+import { simConfig } from '../support/sim-config.ts'
 import { BUN } from '../support/sim-process.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
-import { simConfig } from './harness.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
 import { startPromregator } from './promregator-process.ts'
 
 const SLOW_MS = 3000
@@ -16,9 +16,7 @@ let sim: Simulator | undefined
 const skip = missing([{ name: 'bun', present: existsSync(BUN), hint: 'npm install (the bun package)' }])
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    orgs: [{ name: 'acme', spaces: [{ name: 'dev', apps: [{ name: 'slow', instances: 1, routes: [{ host: 'slow' }], delayMs: SLOW_MS }] }] }],
-  })
+  sim = await startSimulator(oneSpace('acme', 'dev', [{ name: 'slow', instances: 1, routes: [{ host: 'slow' }], delayMs: SLOW_MS }]))
 })
 afterAll(() => sim?.close())
 

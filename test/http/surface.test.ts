@@ -9,8 +9,9 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseExposition } from '../../src/exposition/index.ts'
 import { findProgram, missing } from '../support/requirements.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
-import { assembleFrom, simConfig, type Harness } from './harness.ts'
+import { simConfig } from '../support/sim-config.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { assembleFrom, type Harness } from './harness.ts'
 
 const OPENMETRICS = 'application/openmetrics-text;version=1.0.0'
 const TEXT = 'text/plain;version=0.0.4'
@@ -18,22 +19,12 @@ const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,applicatio
 
 let sim: Simulator
 beforeAll(async () => {
-  sim = await startSimulator({
-    orgs: [
-      {
-        name: 'acme',
-        spaces: [
-          {
-            name: 'dev',
-            apps: [
-              { name: 'web', instances: 2, instanceStates: ['RUNNING', 'CRASHED'], routes: [{ host: 'web' }] },
-              { name: 'big', instances: 1, routes: [{ host: 'big' }], format: 'text', body: () => Array.from({ length: 300 }, (_, i) => `series_${i} ${i}\n`).join('') },
-            ],
-          },
-        ],
-      },
-    ],
-  })
+  sim = await startSimulator(
+    oneSpace('acme', 'dev', [
+      { name: 'web', instances: 2, instanceStates: ['RUNNING', 'CRASHED'], routes: [{ host: 'web' }] },
+      { name: 'big', instances: 1, routes: [{ host: 'big' }], format: 'text', body: () => Array.from({ length: 300 }, (_, i) => `series_${i} ${i}\n`).join('') },
+    ]),
+  )
 })
 afterAll(() => sim.close())
 

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assemble, type Assembled } from '../../src/assemble.ts'
 import { loadConfigText } from '../../src/config/load.ts'
 import { silentLogger } from '../../src/log.ts'
-import { simConfig } from '../http/harness.ts'
 import { proxyAwareFetch } from '../support/proxy-fetch.ts'
+import { simConfig } from '../support/sim-config.ts'
 import { expectedSampleValues, startSimulator, type Landscape, type Simulator } from '../support/simulator/index.ts'
 
 const landscape: Landscape = {

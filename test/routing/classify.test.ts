@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { DiscoveredApp, DiscoveredRoute } from '../../src/discovery/types.ts'
-import { chooseRoute, classifyApp, type RoutingOptions } from '../../src/routing/classify.ts'
+import { chooseRoute, classifyApp } from '../../src/routing/classify.ts'
+import { app, external, internal, routingOptions } from './fixtures.ts'
 
-const external = (host: string, path = ''): DiscoveredRoute => ({ url: `${host}.apps.example.org${path}`, host, path, domain: 'apps.example.org', internal: false })
-const internal = (host: string): DiscoveredRoute => ({ url: `${host}.apps.internal`, host, path: '', domain: 'apps.internal', internal: true })
-
-const app = (routes: DiscoveredRoute[], instances = 2): DiscoveredApp => ({
-  targetIndex: 0,
-  orgGuid: 'o',
-  orgName: 'org1',
-  spaceGuid: 's',
-  spaceName: 'dev',
-  appGuid: '1cb006ee-fb05-47e1-b541-c34179ddc446',
-  appName: 'app1',
-  labels: {},
-  annotations: {},
-  instances,
-  routes,
-})
-
-const options: RoutingOptions = { path: '/metrics', protocol: 'https', preferredRouteRegex: [], defaultInternalRoutePort: 8080 }
+const options = routingOptions()
 
 describe('route choice', () => {
   it('takes the first route without preferences', () => {
@@ -58,11 +41,11 @@ describe('classification', () => {
     })
   })
   it('honours the protocol of the target', () => {
-    const result = classifyApp(app([external('app1')], 1), { ...options, protocol: 'http', path: '/prom' })
+    const result = classifyApp(app([external('app1')], { instances: 1 }), { ...options, protocol: 'http', path: '/prom' })
     expect(result.ok && result.targets[0]!.url).toBe('http://app1.apps.example.org/prom')
   })
   it('scrapes an internal route at <index>.<host>.<domain>:<port> without the header', () => {
-    const result = classifyApp(app([internal('app1')], 3), options)
+    const result = classifyApp(app([internal('app1')], { instances: 3 }), options)
     expect(result.ok && result.targets.map((t) => [t.url, t.headers, t.internal])).toEqual([
       ['http://0.app1.apps.internal:8080/metrics', {}, true],
       ['http://1.app1.apps.internal:8080/metrics', {}, true],
@@ -70,19 +53,19 @@ describe('classification', () => {
     ])
   })
   it('uses the target port for internal routes before the default', () => {
-    const result = classifyApp(app([internal('app1')], 1), { ...options, internalRoutePort: 9090 })
+    const result = classifyApp(app([internal('app1')], { instances: 1 }), { ...options, internalRoutePort: 9090 })
     expect(result.ok && result.targets[0]!.url).toBe('http://0.app1.apps.internal:9090/metrics')
-    const byDefault = classifyApp(app([internal('app1')], 1), { ...options, defaultInternalRoutePort: 9100 })
+    const byDefault = classifyApp(app([internal('app1')], { instances: 1 }), { ...options, defaultInternalRoutePort: 9100 })
     expect(byDefault.ok && byDefault.targets[0]!.url).toBe('http://0.app1.apps.internal:9100/metrics')
   })
   it('lets a preferred regex pick the internal route among external ones', () => {
-    const result = classifyApp(app([external('app1'), internal('app1')], 1), { ...options, preferredRouteRegex: ['.*\\.apps\\.internal'] })
+    const result = classifyApp(app([external('app1'), internal('app1')], { instances: 1 }), { ...options, preferredRouteRegex: ['.*\\.apps\\.internal'] })
     expect(result.ok && result.targets[0]!.internal).toBe(true)
   })
   it('says why an app without routes has no targets', () => {
     expect(classifyApp(app([]), options)).toEqual({ ok: false, reason: 'app has no route' })
   })
   it('yields no targets for an app scaled to zero', () => {
-    expect(classifyApp(app([external('a')], 0), options)).toEqual({ ok: true, targets: [] })
+    expect(classifyApp(app([external('a')], { instances: 0 }), options)).toEqual({ ok: true, targets: [] })
   })
 })

@@ -4,34 +4,14 @@
  */
 import { describe, expect, it } from 'vitest'
 import { targetSchema, type TargetConfig } from '../../src/config/schema.ts'
-import type { DiscoveredApp, DiscoveredRoute } from '../../src/discovery/types.ts'
-import { classifyApp, type RoutingOptions } from '../../src/routing/classify.ts'
+import { classifyApp } from '../../src/routing/classify.ts'
 import { createTargetBuilder } from '../../src/routing/targets.ts'
 import { collectingLogger } from '../scrape/pipeline-support.ts'
-
-const external = (host: string): DiscoveredRoute => ({ url: `${host}.apps.example.org`, host, path: '', domain: 'apps.example.org', internal: false })
-const internal = (host: string): DiscoveredRoute => ({ url: `${host}.apps.internal`, host, path: '', domain: 'apps.internal', internal: true })
-
-const app = (routes: DiscoveredRoute[], overrides: Partial<DiscoveredApp> = {}): DiscoveredApp => ({
-  targetIndex: 0,
-  orgGuid: 'o',
-  orgName: 'org1',
-  spaceGuid: 's',
-  spaceName: 'dev',
-  appGuid: '1cb006ee-fb05-47e1-b541-c34179ddc446',
-  appName: 'app1',
-  labels: {},
-  annotations: {},
-  instances: 2,
-  routes,
-  ...overrides,
-})
-
-const options = (extra: Partial<RoutingOptions> = {}): RoutingOptions => ({ path: '/metrics', protocol: 'https', preferredRouteRegex: [], defaultInternalRoutePort: 8080, ...extra })
+import { app, external, internal, routingOptions } from './fixtures.ts'
 
 describe('overrideRouteAndPath', () => {
   it('scrapes <protocol>://<override><path> for every instance, without X-CF-APP-INSTANCE', () => {
-    const result = classifyApp(app([external('a')]), options({ overrideRouteAndPath: 'oathkeeper.example.org/app1', protocol: 'https' }))
+    const result = classifyApp(app([external('a')]), routingOptions({ overrideRouteAndPath: 'oathkeeper.example.org/app1', protocol: 'https' }))
     expect(result.ok && result.targets.map((t) => [t.id.endsWith(':0') ? 0 : 1, t.url, t.headers, t.internal])).toEqual([
       [0, 'https://oathkeeper.example.org/app1/metrics', {}, true],
       [1, 'https://oathkeeper.example.org/app1/metrics', {}, true],
@@ -39,17 +19,17 @@ describe('overrideRouteAndPath', () => {
   })
 
   it('honours the protocol of the target and tolerates a trailing slash or a scheme in the override', () => {
-    const result = classifyApp(app([internal('a')]), options({ overrideRouteAndPath: 'http://gate.example.org:8443/', protocol: 'http' }))
+    const result = classifyApp(app([internal('a')]), routingOptions({ overrideRouteAndPath: 'http://gate.example.org:8443/', protocol: 'http' }))
     expect(result.ok && result.targets[0]!.url).toBe('http://gate.example.org:8443/metrics')
   })
 
   it('keeps the instance labels apart although the URL is shared', () => {
-    const result = classifyApp(app([external('a')]), options({ overrideRouteAndPath: 'gate' }))
+    const result = classifyApp(app([external('a')]), routingOptions({ overrideRouteAndPath: 'gate' }))
     expect(result.ok && result.targets.map((t) => t.labels.cf_instance_number)).toEqual(['0', '1'])
   })
 
   it('needs no route of the app', () => {
-    const result = classifyApp(app([]), options({ overrideRouteAndPath: 'gate.example.org' }))
+    const result = classifyApp(app([]), routingOptions({ overrideRouteAndPath: 'gate.example.org' }))
     expect(result.ok && result.targets).toHaveLength(2)
   })
 

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Assembled } from '../../src/assemble.ts'
 import { generatePki, pkiUnavailable, type TestPki } from '../support/certificates.ts'
 import { proxyAwareFetch } from '../support/proxy-fetch.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { simConfig } from '../support/sim-config.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
 import { startTokenService, type TokenService } from '../support/simulator/token-service.ts'
 import { createTlsFetch } from '../support/tls-fetch.ts'
 import { assembleFromYaml, collectingLogger, get, sampleValue, upByInstance, type LogLine } from './pipeline-support.ts'
@@ -44,34 +45,21 @@ beforeAll(async () => {
     tls: pki ? { ...pki.server, ca: pki.ca } : undefined,
   })
   const accepts = (authorization: string | undefined) => tokens.accepts(authorization)
-  sim = await startSimulator({
-    orgs: [
-      {
-        name: 'org',
-        spaces: [
-          {
-            name: 'dev',
-            apps: [
-              { name: 'open', instances: 1, routes: [{ host: 'open' }] },
-              { name: 'basic-app', instances: 1, routes: [{ host: 'basic-app' }], basicAuth: { username: 'scraper', password: 'basic-target-pw' } },
-              { name: 'xsuaa-app', instances: 2, routes: [{ host: 'xsuaa-app' }], authorize: accepts },
-              { name: 'mtls-app', instances: 1, routes: [{ host: 'mtls-app' }], authorize: accepts },
-              { name: 'misconfigured', instances: 1, routes: [{ host: 'misconfigured' }], authorize: accepts },
-            ],
-          },
-        ],
-      },
-    ],
-  })
-  const proxy = new URL(sim.proxyUrl)
+  sim = await startSimulator(
+    oneSpace('org', 'dev', [
+      { name: 'open', instances: 1, routes: [{ host: 'open' }] },
+      { name: 'basic-app', instances: 1, routes: [{ host: 'basic-app' }], basicAuth: { username: 'scraper', password: 'basic-target-pw' } },
+      { name: 'xsuaa-app', instances: 2, routes: [{ host: 'xsuaa-app' }], authorize: accepts },
+      { name: 'mtls-app', instances: 1, routes: [{ host: 'mtls-app' }], authorize: accepts },
+      { name: 'misconfigured', instances: 1, routes: [{ host: 'misconfigured' }], authorize: accepts },
+    ]),
+  )
   const logger = collectingLogger()
   logs = logger.lines
   pipeline = assembleFromYaml(
-    `
-cf: { api_host: "${sim.apiUrl}", username: ${sim.credentials.username}, password: ${sim.credentials.password} }
-promregator:
-  scraping: { proxy: { host: ${proxy.hostname}, port: ${proxy.port} }, maxProcessingTime: 3000 }
-  authenticator: { type: none }
+    simConfig(
+      sim,
+      `  authenticator: { type: none }
   targetAuthenticators:
     - id: basic
       type: basic
@@ -100,6 +88,7 @@ ${
     - { orgName: org, spaceName: dev, applicationName: misconfigured, protocol: http, authenticatorId: wrong }
 ${pki ? '    - { orgName: org, spaceName: dev, applicationName: mtls-app, protocol: http, authenticatorId: mtls }' : ''}
 `,
+    ),
     { fetch: createTlsFetch({ base: proxyAwareFetch, trustedCa: pki?.ca }), logger, now },
   )
 })

@@ -6,7 +6,8 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { proxyAwareFetch } from '../support/proxy-fetch.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { cfYaml } from '../support/sim-config.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
 import { assembleFromYaml, collectingLogger, get, upByInstance, type LogLine } from './pipeline-support.ts'
 import { METRICS_BODY, startServer, TEXT_TYPE, writeForever, type TestServer } from './servers.ts'
 
@@ -37,31 +38,20 @@ beforeAll(async () => {
   })
   servers.gzip = await startServer((_req, res) => res.writeHead(200, { 'content-type': TEXT_TYPE, 'content-encoding': 'gzip' }).end(gzipSync(METRICS_BODY)))
 
-  sim = await startSimulator({
-    orgs: [
-      {
-        name: 'org',
-        spaces: [
-          {
-            name: 'dev',
-            apps: [
-              { name: 'held', instances: 6, routes: [{ host: 'held' }] },
-              { name: 'redirecting', instances: 1, routes: [{ host: 'redirecting' }] },
-              { name: 'endless', instances: 1, routes: [{ host: 'endless' }] },
-              { name: 'gzip', instances: 1, routes: [{ host: 'gzip' }] },
-            ],
-          },
-        ],
-      },
-    ],
-  })
+  sim = await startSimulator(
+    oneSpace('org', 'dev', [
+      { name: 'held', instances: 6, routes: [{ host: 'held' }] },
+      { name: 'redirecting', instances: 1, routes: [{ host: 'redirecting' }] },
+      { name: 'endless', instances: 1, routes: [{ host: 'endless' }] },
+      { name: 'gzip', instances: 1, routes: [{ host: 'gzip' }] },
+    ]),
+  )
   const target = (name: string) => `    - { orgName: org, spaceName: dev, applicationName: ${name}, protocol: http, overrideRouteAndPath: "127.0.0.1:${servers[name]!.port}" }`
   const logger = collectingLogger()
   logs = logger.lines
   const pipeline = assembleFromYaml(
     `
-cf: { api_host: "${sim.apiUrl}", username: ${sim.credentials.username}, password: ${sim.credentials.password} }
-promregator:
+${cfYaml(sim)}promregator:
   scraping: { threads: 2, maxRedirects: 2, maxResponseSize: 262144 }
   targets:
 ${['held', 'redirecting', 'endless', 'gzip'].map(target).join('\n')}

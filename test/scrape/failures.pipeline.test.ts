@@ -7,13 +7,14 @@
  * scraping proxy: gone instances, app auth, wrong path, slow and huge instances) and on direct
  * connections (targets with `overrideRouteAndPath`, no proxy: DNS, refused, TLS, 403, content type).
  */
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Assembled } from '../../src/assemble.ts'
 import type { Level } from '../../src/log.ts'
 import { generatePki, pkiUnavailable } from '../support/certificates.ts'
+import { freePort } from '../support/e2e.ts'
 import { proxyAwareFetch } from '../support/proxy-fetch.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { cfYaml, simConfig } from '../support/sim-config.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
 import { assembleFromYaml, collectingLogger, get, sampleValue, upByInstance, type LogLine } from './pipeline-support.ts'
 import { METRICS_BODY, startServer, TEXT_TYPE, type TestServer } from './servers.ts'
 
@@ -52,41 +53,24 @@ describe('failures behind the gorouter', () => {
   let observed: Observed
 
   beforeAll(async () => {
-    sim = await startSimulator({
-      orgs: [
-        {
-          name: 'org',
-          spaces: [
-            {
-              name: 'dev',
-              apps: [
-                { name: 'healthy', instances: 2, routes: [{ host: 'healthy' }] },
-                { name: 'gone', instances: 2, instanceStates: ['RUNNING', 'CRASHED'], routes: [{ host: 'gone' }] },
-                { name: 'locked', instances: 1, routes: [{ host: 'locked' }], basicAuth: { username: 'u', password: 'not-configured' } },
-                { name: 'moved', instances: 1, routes: [{ host: 'moved' }], metricsPath: '/actuator/prometheus' },
-                { name: 'slow', instances: 1, routes: [{ host: 'slow' }], delayMs: 3000 },
-                { name: 'huge', instances: 1, routes: [{ host: 'huge' }], body: () => `# TYPE big gauge\n${'big{pad="x"} 1\n'.repeat(20_000)}` },
-              ],
-            },
-          ],
-        },
-      ],
-    })
-    const proxy = new URL(sim.proxyUrl)
+    sim = await startSimulator(
+      oneSpace('org', 'dev', [
+        { name: 'healthy', instances: 2, routes: [{ host: 'healthy' }] },
+        { name: 'gone', instances: 2, instanceStates: ['RUNNING', 'CRASHED'], routes: [{ host: 'gone' }] },
+        { name: 'locked', instances: 1, routes: [{ host: 'locked' }], basicAuth: { username: 'u', password: 'not-configured' } },
+        { name: 'moved', instances: 1, routes: [{ host: 'moved' }], metricsPath: '/actuator/prometheus' },
+        { name: 'slow', instances: 1, routes: [{ host: 'slow' }], delayMs: 3000 },
+        { name: 'huge', instances: 1, routes: [{ host: 'huge' }], body: () => `# TYPE big gauge\n${'big{pad="x"} 1\n'.repeat(20_000)}` },
+      ]),
+    )
     const logger = collectingLogger()
     const pipeline = assembleFromYaml(
-      `
-cf: { api_host: "${sim.apiUrl}", username: ${sim.credentials.username}, password: ${sim.credentials.password} }
-promregator:
-  scraping:
-    proxy: { host: ${proxy.hostname}, port: ${proxy.port} }
-    connectionTimeout: 300
+      simConfig(sim, '  targets:\n    - { orgName: org, spaceName: dev, applicationRegex: ".*", protocol: http }', {
+        scraping: `    connectionTimeout: 300
     socketReadTimeout: 300
     maxProcessingTime: 1000
-    maxResponseSize: 65536
-  targets:
-    - { orgName: org, spaceName: dev, applicationRegex: ".*", protocol: http }
-`,
+    maxResponseSize: 65536`,
+      }),
       { fetch: proxyAwareFetch, logger },
     )
     observed = await observe(pipeline, logger.lines)
@@ -118,22 +102,14 @@ describe('failures on direct connections (overrideRouteAndPath)', () => {
     servers.push(good, forbidden, html)
     const pki = pkiUnavailable() ? undefined : generatePki()
     if (pki) servers.push(await startServer((_req, res) => res.writeHead(200, { 'content-type': TEXT_TYPE }).end(METRICS_BODY), pki.selfSignedServer))
-    const refusedPort = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number }
-        probe.close(() => resolve(port))
-      })
-    })
+    const refusedPort = await freePort()
     const app = (name: string) => ({ name, instances: 1, routes: [{ host: name }] })
-    sim = await startSimulator({
-      orgs: [{ name: 'org', spaces: [{ name: 'dev', apps: ['healthy', 'forbidden', 'html', 'refused', 'nxdomain', 'untrusted'].map(app) }] }],
-    })
+    sim = await startSimulator(oneSpace('org', 'dev', ['healthy', 'forbidden', 'html', 'refused', 'nxdomain', 'untrusted'].map(app)))
     const override = (name: string, to: string, protocol = 'http') => `    - { orgName: org, spaceName: dev, applicationName: ${name}, protocol: ${protocol}, overrideRouteAndPath: "${to}" }`
     const logger = collectingLogger()
     const pipeline = assembleFromYaml(
       `
-cf: { api_host: "${sim.apiUrl}", username: ${sim.credentials.username}, password: ${sim.credentials.password} }
-promregator:
+${cfYaml(sim)}promregator:
   scraping: { connectionTimeout: 2000, socketReadTimeout: 2000, maxProcessingTime: 4000 }
   targets:
 ${override('healthy', `127.0.0.1:${good.port}`)}

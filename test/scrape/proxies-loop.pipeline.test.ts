@@ -10,19 +10,18 @@ import type { Assembled } from '../../src/assemble.ts'
 import { silentLogger } from '../../src/log.ts'
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy.ts'
 import { proxyAwareFetch } from '../support/proxy-fetch.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { cfYaml } from '../support/sim-config.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
 import { assembleFromYaml, collectingLogger, get, upByInstance } from './pipeline-support.ts'
 
 let sim: Simulator
 let cfProxy: ForwardProxy
 
-const cfBlock = (proxy?: { host: string; port: number }) =>
-  `cf: { api_host: "${sim.apiUrl}", username: ${sim.credentials.username}, password: ${sim.credentials.password}${proxy ? `, proxy: { host: "${proxy.host}", port: ${proxy.port} }` : ''} }`
+/** `cf:` for the simulator, through a forward proxy when one is given. */
+const cfBlock = (proxy?: { host: string; port: number }) => cfYaml(sim, proxy ? `  proxy: { host: "${proxy.host}", port: ${proxy.port} }` : '')
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    orgs: [{ name: 'org', spaces: [{ name: 'dev', apps: [{ name: 'healthy', instances: 2, routes: [{ host: 'healthy' }] }] }] }],
-  })
+  sim = await startSimulator(oneSpace('org', 'dev', [{ name: 'healthy', instances: 2, routes: [{ host: 'healthy' }] }]))
   cfProxy = await startForwardProxy()
 })
 afterAll(async () => {
@@ -36,8 +35,7 @@ describe('proxies', () => {
     const router = new URL(sim.proxyUrl)
     pipeline = assembleFromYaml(
       `
-${cfBlock({ host: '127.0.0.1', port: cfProxy.port })}
-promregator:
+${cfBlock({ host: '127.0.0.1', port: cfProxy.port })}promregator:
   scraping: { proxy: { host: ${router.hostname}, port: ${router.port} } }
   targets: [{ orgName: org, spaceName: dev, applicationName: healthy, protocol: http }]
 `,
@@ -67,8 +65,7 @@ promregator:
     const before = sim.requests().length
     const broken = assembleFromYaml(
       `
-${cfBlock({ host: '127.0.0.1', port: dead.port })}
-promregator:
+${cfBlock({ host: '127.0.0.1', port: dead.port })}promregator:
   targets: [{ orgName: org, spaceName: dev, applicationName: healthy, protocol: http }]
 `,
       { fetch: proxyAwareFetch, logger: silentLogger },
@@ -96,8 +93,7 @@ describe('loop protection', () => {
     port = (server.address() as AddressInfo).port
     pipeline = assembleFromYaml(
       `
-${cfBlock()}
-promregator:
+${cfBlock()}promregator:
   targets: [{ orgName: org, spaceName: dev, applicationName: healthy, protocol: http, overrideRouteAndPath: "127.0.0.1:${port}" }]
 `,
       { fetch: proxyAwareFetch, logger, instanceId: 'loop-test-instance' },

@@ -3,13 +3,14 @@
  * end at the configured bounds (asserted by the bytes the scraper saw and the server wrote),
  * gzip is accepted, redirects are followed within limits, and 401 buys exactly one retry.
  */
-import { createServer, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { basicAuthenticator, noAuthenticator, type Authenticator } from '../../src/scrape/auth.ts'
 import { limitConcurrency } from '../../src/scrape/limits.ts'
 import { createScraper, SCRAPE_ACCEPT, type ScrapeResult, type ScraperOptions } from '../../src/scrape/scraper.ts'
 import { generatePki, pkiUnavailable } from '../support/certificates.ts'
+import { freePort } from '../support/e2e.ts'
 import { METRICS_BODY, startServer, targetAt, TEXT_TYPE, trickle, writeForever, type TestServer } from './servers.ts'
 
 const MiB = 1024 * 1024
@@ -74,12 +75,7 @@ describe('failures told apart', () => {
   })
 
   it('names a refused connection', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number }
-        probe.close(() => resolve(port))
-      })
-    })
+    const port = await freePort()
     expect(failed(await scraperWith().scrape(targetAt(`http://127.0.0.1:${port}/metrics`))).reason).toBe('connection_refused')
   })
 

@@ -3,15 +3,14 @@
  * instances discovery still knows, so scaled-down and deleted apps leave nothing behind.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { assembleFrom, simConfig, type Harness } from '../http/harness.ts'
-import { startSimulator, type Simulator } from '../support/simulator/index.ts'
+import { assembleFrom, type Harness } from '../http/harness.ts'
+import { simConfig } from '../support/sim-config.ts'
+import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
 
 let sim: Simulator
 let h: Harness
 beforeAll(async () => {
-  sim = await startSimulator({
-    orgs: [{ name: 'acme', spaces: [{ name: 'dev', apps: [{ name: 'web', instances: 3, routes: [{ host: 'web' }] }] }] }],
-  })
+  sim = await startSimulator(oneSpace('acme', 'dev', [{ name: 'web', instances: 3, routes: [{ host: 'web' }] }]))
   h = assembleFrom(simConfig(sim, '  targets:\n    - { orgName: acme, spaceName: dev, applicationName: web, protocol: http }'))
 })
 afterAll(async () => {

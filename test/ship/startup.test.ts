@@ -5,10 +5,10 @@
  * exit code 2 and one line per problem, and that the socket ends up where `server.address` says,
  * even when the configuration names it in a way the cheap text test cannot see.
  */
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { canListenEarly, DEFAULT_ADDRESS } from '../../src/cli.ts'
 import { serverSchema } from '../../src/config/schema.ts'
+import { freePort } from '../support/e2e.ts'
 import { spawnSimulator } from '../support/sim-process.ts'
 import { binaryMissing, isolatedBinary, runIsolated, startServer, waitForStatus, webShopConfig } from './support.ts'
 
@@ -25,15 +25,6 @@ describe('canListenEarly', () => {
     expect(serverSchema.parse({}).address).toBe(DEFAULT_ADDRESS)
   })
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 const skip = binaryMissing()
 

@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BINARY, missing } from '../support/requirements.ts'
+import { simulatorYaml } from '../support/sim-config.ts'
 
 /** Skip reason when dist/promregator is absent (a failure under REQUIRE_E2E=1). */
 export function binaryMissing(): string | undefined {
@@ -107,14 +108,7 @@ export async function waitForStatus(url: string, status = 200, timeoutMs = 15_00
  * on multi-value filters.
  */
 export function webShopConfig(sim: { apiUrl: string; proxyUrl: string; username: string; password?: string }, extra = ''): string {
-  const proxy = new URL(sim.proxyUrl)
-  return `cf:
-  api_host: ${sim.apiUrl}
-  username: ${sim.username}
-${sim.password === undefined ? '' : `  password: ${sim.password}\n`}promregator:
-  scraping:
-    proxy: { host: ${proxy.hostname}, port: ${proxy.port} }
-  targets:
+  return `${simulatorYaml(sim)}  targets:
     - { orgName: acme, spaceName: dev, applicationName: web-shop, protocol: http }
 ${extra}`
 }

@@ -5,7 +5,8 @@
  * which traffic went through which proxy.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http'
-import { connect, type AddressInfo, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
+import { closeServer, listen, openTunnel, trackSockets } from './simulator/http-io.ts'
 
 export interface ForwardProxy {
   /** `http://127.0.0.1:<port>` */
@@ -19,7 +20,6 @@ export interface ForwardProxy {
 /** Starts the proxy on an ephemeral loopback port. */
 export async function startForwardProxy(): Promise<ForwardProxy> {
   const seen: string[] = []
-  const sockets = new Set<Socket>()
   const server: Server = createServer((req, res) => {
     const target = new URL(req.url ?? '/')
     seen.push(target.host)
@@ -34,30 +34,9 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
     const authority = req.url ?? ''
     seen.push(authority)
     const colon = authority.lastIndexOf(':')
-    const upstream = connect(Number(authority.slice(colon + 1)), authority.slice(0, colon), () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-      if (head.length > 0) upstream.write(head)
-      upstream.pipe(client)
-      client.pipe(upstream)
-    })
-    upstream.on('error', () => client.destroy())
-    client.on('error', () => upstream.destroy())
-    client.on('close', () => upstream.destroy())
+    openTunnel(client, head, Number(authority.slice(colon + 1)), authority.slice(0, colon))
   })
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    seen,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
-  }
+  const sockets = trackSockets(server)
+  const port = await listen(server, 0, '127.0.0.1')
+  return { url: `http://127.0.0.1:${port}`, port, seen, close: () => closeServer(server, sockets) }
 }

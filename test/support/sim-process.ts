@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { simulatorYaml } from './sim-config.ts'
 
 /** The JSON line the simulator CLI prints once listening. */
 export interface SimInfo {
@@ -42,16 +43,8 @@ export async function spawnSimulator(args: string[] = []): Promise<{ info: SimIn
 
 /** Configuration for the demo landscape (see simulator/landscapes.ts), scraping through the simulated gorouter. */
 export function demoConfigYaml(info: Pick<SimInfo, 'apiUrl' | 'proxyUrl' | 'username' | 'password'>, extra = ''): string {
-  const proxy = new URL(info.proxyUrl)
   return `# Generated for the simulated foundation of the demo.
-cf:
-  api_host: ${info.apiUrl}
-  username: ${info.username}
-  password: ${info.password}
-promregator:
-  scraping:
-    proxy: { host: ${proxy.hostname}, port: ${proxy.port} }
-  discovery:
+${simulatorYaml(info)}  discovery:
     refreshInterval: 30
   targetAuthenticators:
     - id: billing-basic

@@ -9,9 +9,9 @@
  * authority are passed through, so one proxy setting can serve every outbound call.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { connect, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import type { FaultControls } from './faults.ts'
-import { sendText, splitHostPort } from './http-io.ts'
+import { openTunnel, sendText, splitHostPort } from './http-io.ts'
 import { newGuid } from './ids.ts'
 import { serveInstance } from './instance.ts'
 import type { RouterLogEntry, SimRecorder } from './logs.ts'
@@ -153,20 +153,13 @@ export function createRouterServer(deps: RouterDeps): RouterServer {
       client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
       return
     }
-    const upstream = connect(targetPort, '127.0.0.1', () => {
+    openTunnel(client, head, targetPort, '127.0.0.1', (upstream) => {
       const localPort = upstream.localPort
       if (localPort !== undefined) {
         tunnelPorts.add(localPort)
         upstream.once('close', () => tunnelPorts.delete(localPort))
       }
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-      if (head.length > 0) upstream.write(head)
-      upstream.pipe(client)
-      client.pipe(upstream)
     })
-    upstream.on('error', () => client.destroy())
-    client.on('error', () => upstream.destroy())
-    client.on('close', () => upstream.destroy())
   })
 
   // garbage (e.g. TLS inside a tunnel to :443) must not crash the process

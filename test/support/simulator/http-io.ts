@@ -1,11 +1,11 @@
 /**
  * @module simulator/http-io
- * Small node:http helpers (send JSON/text, read a body, listen on an ephemeral port, close with
- * all keep-alive sockets) shared by the simulated servers. Only node:http/node:net APIs that Bun
+ * Small node:http helpers (send JSON/text and OAuth2 errors, read a body, listen on an ephemeral
+ * port, close with all keep-alive sockets, splice a CONNECT tunnel) shared by the simulated servers. Only node:http/node:net APIs that Bun
  * also implements are used, so the simulator runs under both runtimes.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 
 /** Writes a JSON body with the given status. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -18,6 +18,22 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}, contentType = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), ...headers })
   res.end(text)
+}
+
+/** An OAuth2 error answer (RFC 6749 5.2) as a value: thrown inside a token endpoint, sent by its catch. */
+export class OAuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description)
+  }
+}
+
+/** Writes `{ error, error_description }` with the error's status. */
+export function sendOAuthError(res: ServerResponse, error: OAuthError, headers: Record<string, string> = {}): void {
+  sendJson(res, error.status, { error: error.error, error_description: error.description }, headers)
 }
 
 /** Reads a request body as text, refusing more than `limit` bytes. */
@@ -77,4 +93,23 @@ export function splitHostPort(authority: string, defaultPort: number): { host: s
   if (colon === -1) return { host: authority.toLowerCase(), port: defaultPort }
   const port = Number(authority.slice(colon + 1))
   return { host: authority.slice(0, colon).toLowerCase(), port: Number.isInteger(port) ? port : defaultPort }
+}
+
+/**
+ * Answers a CONNECT on `client` by opening `host:port` and splicing both sockets together once it
+ * is connected (`head` is what the client sent after its CONNECT line); a failure or close on one
+ * side ends the other. `onConnected` runs before the client hears `200 Connection Established`.
+ */
+export function openTunnel(client: Socket, head: Buffer, port: number, host: string, onConnected: (upstream: Socket) => void = () => {}): Socket {
+  const upstream = connect(port, host, () => {
+    onConnected(upstream)
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+    if (head.length > 0) upstream.write(head)
+    upstream.pipe(client)
+    client.pipe(upstream)
+  })
+  upstream.on('error', () => client.destroy())
+  client.on('error', () => upstream.destroy())
+  client.on('close', () => upstream.destroy())
+  return upstream
 }

@@ -23,7 +23,7 @@ export type { ApiLogEntry, InstanceRequest, RouterLogEntry, SimStats } from './l
 export type { AppSummary } from './state.ts'
 export type { FaultControls, FailNextOptions, RateLimitNextOptions } from './faults.ts'
 export { defaultMetricsBody, expectedSampleValues, negotiateFormat, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './metrics-body.ts'
-export { bigLandscape, demoLandscape, DEMO_METRICS_CREDENTIALS } from './landscapes.ts'
+export { bigLandscape, demoLandscape, DEMO_METRICS_CREDENTIALS, oneSpace } from './landscapes.ts'
 
 /** A running simulator. */
 export interface Simulator {

@@ -2,12 +2,21 @@
  * @module simulator/landscapes
  * Ready-made landscapes: the small demo foundation (every interesting case once: several
  * instances, an internal route, a stopped app, a crashed instance, basic auth, OpenMetrics, a
- * custom path) and a generator of big foundations for benchmarks.
+ * custom path), a generator of big foundations for benchmarks, and the one-org-one-space
+ * landscape most tests describe.
  */
 import type { Landscape, SimApp } from './types.ts'
 
 /** Basic-auth credentials of the demo's secured app. */
 export const DEMO_METRICS_CREDENTIALS = { username: 'metrics', password: 'metrics-secret' }
+
+/**
+ * One org holding one space with `apps`: the landscape most tests need, with the org and space
+ * names still written where the test reads them. `rest` sets the other fields (users, domains).
+ */
+export function oneSpace(org: string, space: string, apps: SimApp[], rest: Omit<Landscape, 'orgs'> = {}): Landscape {
+  return { ...rest, orgs: [{ name: org, spaces: [{ name: space, apps }] }] }
+}
 
 /** A fixed, valid lowercase UUID so the demo's guids never change between runs. */
 function demoGuid(kind: number, n: number): string {

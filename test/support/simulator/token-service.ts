@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { TLSSocket } from 'node:tls'
-import { closeServer, listen, readBody, sendJson, trackSockets } from './http-io.ts'
+import { closeServer, listen, OAuthError, readBody, sendJson, sendOAuthError, trackSockets } from './http-io.ts'
 
 /** One OAuth2 client of the token service. */
 export interface TokenServiceClient {
@@ -59,16 +59,6 @@ export interface TokenService {
   /** The next `count` token requests answer 503. */
   failNext(count: number): void
   close(): Promise<void>
-}
-
-class OAuthError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    readonly description: string,
-  ) {
-    super(description)
-  }
 }
 
 /** Starts the plain endpoint and, with `tls`, the mTLS endpoint on ephemeral loopback ports. */
@@ -124,7 +114,7 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
     } catch (error) {
       const e = error instanceof OAuthError ? error : new OAuthError(500, 'server_error', (error as Error).message)
       entry.status = e.status
-      sendJson(res, e.status, { error: e.error, error_description: e.description })
+      sendOAuthError(res, e)
     }
   }
 

@@ -6,23 +6,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ApiHandler } from './api-server.ts'
-import { readBody, sendJson } from './http-io.ts'
+import { OAuthError, readBody, sendJson, sendOAuthError } from './http-io.ts'
 import type { SimRecorder } from './logs.ts'
 import type { TokenStore, TokenSubject } from './tokens.ts'
 import type { Landscape } from './types.ts'
 
 /** The CLI's client: id `cf`, empty secret, password + refresh_token grants. */
 const CF_CLIENT_ID = 'cf'
-
-class OAuthError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    readonly description: string,
-  ) {
-    super(description)
-  }
-}
 
 interface ClientCredentials {
   id: string
@@ -116,7 +106,7 @@ export function createUaaHandler(landscape: Landscape, tokens: TokenStore, recor
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error
       const headers: Record<string, string> = error.status === 401 ? { 'WWW-Authenticate': `Bearer realm="UAA/oauth", error="${error.error}", error_description="${error.description}"` } : {}
-      sendJson(res, error.status, { error: error.error, error_description: error.description }, headers)
+      sendOAuthError(res, error, headers)
     }
   }
 }
