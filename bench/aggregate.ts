@@ -168,8 +168,9 @@ Where the gzip answer's time goes, from the \`Server-Timing\` header promregator
 
 Memory: promregator's RSS was ${n(result, 'rssBeforeMiB')} MiB before the first \`/metrics\`, peaked at ${n(result, 'rssPeakMiB')} MiB (VmHWM) over the
 ${2 * RUNS + 2} answers (one at a time) and was ${n(result, 'rssAfterMiB')} MiB after the last. One answer over ${(result.instances as number).toLocaleString('en')} instances holds
-their bodies, the index of each, the merged text and its gzip at once, ~75 MB at the moment it is compressed; the
-binary collects garbage once each answer is on its way (without that, RSS climbed to ~300 MiB over a few answers).
+their bodies, the index of each, the pieces of the merged text, the text and its gzip at once (here the peak is
+${fmt((result.rssPeakMiB as number) - (result.rssBeforeMiB as number), 0)} MiB above the idle RSS); the binary collects garbage once each answer is on its way (without that,
+RSS climbed to ~300 MiB over a few answers).
 A memory quota for \`/metrics\` over this many instances needs that headroom; \`/singleTargetMetrics\` with
 \`/discovery\` holds one instance's body per scrape in flight (see the memory figures).
 
