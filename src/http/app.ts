@@ -48,7 +48,7 @@ export interface AppDeps {
   compressor?: Compressor
   /**
    * A full garbage collection (the binary: `Bun.gc(true)`), run once a `/metrics` answer is on its way:
-   * one answer over 1,000 instances leaves ~75 MB of garbage (bodies, their index, the merged text),
+   * one answer over 1,000 instances leaves ~80 MB of garbage (bodies, their index, the merged text),
    * and without it the next answers pile theirs on top before the runtime collects (bench/aggregate.ts).
    */
   collectGarbage?: () => void
