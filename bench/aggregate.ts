@@ -12,7 +12,7 @@ import pLimit from 'p-limit'
 import { benchConfig, fmt, machine, median, rss, saveResult, startBenchSim, startBinary, stop, verdict, waitFor200, writeSection, type BenchSim, type Started } from './support.ts'
 
 const INSTANCES = Number(process.argv[2] ?? 1000)
-const RUNS = Number(process.argv[3] ?? 7)
+const RUNS = Number(process.argv[3] ?? 11)
 const PER_APP = 10
 const SERIES = 100
 const CONCURRENCY = 64
