@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { createInterface } from 'node:readline'
+import { simulatorYaml } from '../test/support/sim-config.ts'
 
 export const ROOT = new URL('../', import.meta.url).pathname
 export const BUN = `${ROOT}node_modules/.bin/bun`
@@ -65,15 +66,7 @@ export async function startBenchSim(options: { apps: number; instances: number; 
 
 /** Configuration selecting every app of the bench simulator, scraped through its gorouter. */
 export function benchConfig(sim: BenchSim, extra = ''): string {
-  const proxy = new URL(sim.proxyUrl)
-  return `cf:
-  api_host: ${sim.apiUrl}
-  username: ${sim.username}
-  password: ${sim.password}
-promregator:
-  discovery: { refreshInterval: 3600 }
-  scraping:
-    proxy: { host: ${proxy.hostname}, port: ${proxy.port} }
+  return `${simulatorYaml(sim)}  discovery: { refreshInterval: 3600 }
   targets:
     - { orgName: org-0, spaceName: space-0, protocol: http }
 ${extra}`
