@@ -122,9 +122,14 @@ server:
     const staged = (text: string, env: Record<string, string> = {}) =>
       loadConfigSource({ kind: 'text', text, origin: 'config' }, () => Promise.reject(new Error('not read')), env, async () => void steps.push('pause'))
     expect(await staged(minimal, { CF_PASSWORD: 'from-env' })).toEqual(loadConfigText(minimal, { CF_PASSWORD: 'from-env' }))
-    expect(steps).toEqual(['pause', 'pause'])
+    expect(steps).toEqual(['pause', 'pause', 'pause'])
+    // Constructs that span the middle of the text, where it is cut in two for the parser.
+    const spanning = `cf:\n  api_host: api.example.org\n  username: admin\n  password: secret\n  request:\n    timeout: {\n      org: 2000,\n      space: 3000 }\n# a comment\npromregator:\n  targets:\n    - orgName: >-\n        folded\n        name\n      spaceName: "dev"\n`
+    const whole = loadConfigText(spanning)
+    expect(whole.ok && whole.config.promregator.targets[0]?.orgName).toBe('folded name')
+    expect(await staged(spanning)).toEqual(whole)
     // Broken YAML, several documents, a scalar, an empty file, a duplicate key: the same answer as in one go.
-    for (const text of ['cf: [', `${minimal}\n---\ncf: {}\n`, 'just a string', '', 'cf: {}\ncf: {}\n']) {
+    for (const text of ['cf: [', `${minimal}\n---\ncf: {}\n`, 'just a string', '', 'cf: {}\ncf: {}\n', 'cf:\n  api_host: "unterminated\n']) {
       const result = await staged(text)
       expect(result, JSON.stringify(text)).toEqual(loadConfigText(text))
       if (text !== '') expect(result.ok, JSON.stringify(text)).toBe(false)
