@@ -10,7 +10,7 @@ import { createServer } from 'node:net'
 import os from 'node:os'
 import { BINARY, benchConfig, fmt, machine, median, percentile, ROOT, saveResult, sleep, startBenchSim, stop, track, verdict, writeSection } from './support.ts'
 
-const RUNS = Number(process.argv[2] ?? 40)
+const RUNS = Number(process.argv[2] ?? 80)
 const BASELINE = `${ROOT}.tmp/bench/minimal-server`
 
 /** A port that is free right now. */

@@ -64,6 +64,8 @@ export async function boot(options: BootOptions): Promise<Booted> {
   await pause()
   await import('./config/schema-auth.ts')
   await pause()
+  await import('./config/schema-inbound.ts')
+  await pause()
   await import('./config/schema-target.ts')
   await pause()
   await import('./config/schema-cf.ts')

@@ -1,11 +1,11 @@
 /**
  * @module config/schema-auth
- * Authentication settings: outbound (how scrapes authenticate at the targets: `authenticator`,
- * `targetAuthenticators`) and inbound (the one user of the endpoints' HTTP Basic authentication).
+ * Outbound authentication: how scrapes authenticate at the targets (`authenticator`,
+ * `targetAuthenticators`). Inbound authentication is in schema-inbound.ts.
  */
 import { z } from 'zod'
 import { ENV_NAME_RULE } from './env-overrides.ts'
-import { authenticatorEnv, env } from './schema-common.ts'
+import { authenticatorEnv } from './schema-common.ts'
 
 const basicCredentials = z
   .object({
@@ -74,31 +74,3 @@ export const targetAuthenticatorSchema = z
   })
   .superRefine(requireSettingsOfType)
 export type TargetAuthenticatorConfig = z.infer<typeof targetAuthenticatorSchema>
-
-/** Inbound authentication of one endpoint group: `NONE` or `BASIC` (case-insensitive), as in the original. */
-export const INBOUND_AUTH = ['NONE', 'BASIC'] as const
-export type InboundAuth = (typeof INBOUND_AUTH)[number]
-export function inboundAuth(what: string) {
-  return z
-    .string()
-    .regex(/^(none|basic)$/i, { message: 'expected NONE or BASIC' })
-    .default('NONE')
-    .transform((t) => t.toUpperCase() as InboundAuth)
-    .describe(`Inbound authentication of ${what}: \`NONE\` or \`BASIC\` (user from \`promregator.authentication.basic\`).`)
-}
-
-export const authenticationSchema = z.object({
-  basic: z
-    .object({
-      username: z.string().min(1).default('promregator').describe('User name that clients send with HTTP Basic authentication.'),
-      password: z
-        .string()
-        .min(1)
-        .optional()
-        .describe(
-          `Password of that user; when unset and some endpoint group uses BASIC, a random one is generated and printed once at start. Env ${env('promregator.authentication.basic.password')} overrides it.`,
-        ),
-    })
-    .prefault({})
-    .describe('The one user of inbound HTTP Basic authentication (as in the original).'),
-})

@@ -8,13 +8,15 @@
  */
 import { z } from 'zod'
 import { LEVELS, LOG_FORMATS } from '../log.ts'
-import { authenticationSchema, authenticatorSchema, inboundAuth, targetAuthenticatorSchema } from './schema-auth.ts'
+import { authenticatorSchema, targetAuthenticatorSchema } from './schema-auth.ts'
 import { cfSectionSchema, type CfConfig, type FoundationConfig } from './schema-cf.ts'
 import { millis, port, proxySchema } from './schema-common.ts'
+import { authenticationSchema, inboundAuth } from './schema-inbound.ts'
 import { targetSchema, type TargetConfig } from './schema-target.ts'
 
 export * from './schema-auth.ts'
 export * from './schema-cf.ts'
+export * from './schema-inbound.ts'
 export * from './schema-target.ts'
 
 export const scrapingSchema = z.object({
