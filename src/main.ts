@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     // Pages of up to 5,000 resources are megabytes of JSON: collect as each becomes garbage, so the
     // peak while discovering thousands of apps is one page's worth, not all of them (bench/memory.ts).
     // The same once each `/metrics` answer is sent: 1,000 instances leave ~80 MB behind, and without
-    // it RSS climbed to ~300 MiB over a few answers instead of ~135 (bench/aggregate.ts).
+    // it RSS climbed to ~300 MiB over a few answers instead of peaking at ~145 (bench/aggregate.ts).
     collectGarbage: () => bun.gc(true),
     // setImmediate runs after the event loop has polled its sockets: a waiting probe is answered first.
     pause: early ? () => new Promise<void>((resolve) => setImmediate(resolve)) : undefined,
