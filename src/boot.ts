@@ -86,6 +86,30 @@ export async function boot(options: BootOptions): Promise<Booted> {
   return { ok: true, config, logger, assembled, origin: options.source.origin }
 }
 
+/** What `--check-config` prints and its exit code: the problems (2), or the warnings and a one-line summary (0). */
+export interface ConfigCheck {
+  code: 0 | 2
+  /** The summary line for standard output; empty when the configuration has problems. */
+  stdout: string
+  /** Lines for standard error: the problems, or the warnings. */
+  stderr: string[]
+}
+
+/** Loads and validates the configuration only (`--check-config`): no Cloud Foundry request, no port. */
+export async function checkConfig(options: Pick<BootOptions, 'source' | 'readText' | 'env'>): Promise<ConfigCheck> {
+  const { loadConfigSource } = await import('./config/load.ts')
+  const loaded = await loadConfigSource(options.source, options.readText, options.env)
+  if (!loaded.ok) return { code: 2, stdout: '', stderr: loaded.problems.map((p) => `promregator: ${p}`) }
+  const { cf, promregator } = loaded.config
+  const foundations = Array.isArray(cf) ? cf.map((f) => `${f.name} (${f.api_host})`) : [cf.api_host]
+  const targets = promregator.targets.length
+  return {
+    code: 0,
+    stdout: `${options.source.origin}: configuration OK; ${targets} target${targets === 1 ? '' : 's'} on ${foundations.join(', ')}`,
+    stderr: loaded.warnings.map((w) => `promregator: warning: ${w}`),
+  }
+}
+
 /** The `listening` log line's fields, the same from both entry points. */
 export function listeningFields(booted: Extract<Booted, { ok: true }>, port: number, version: string): Record<string, unknown> {
   return { port, version, config: booted.origin, targets: booted.config.promregator.targets.length }

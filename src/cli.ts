@@ -6,12 +6,14 @@
  */
 import pkg from '../package.json' with { type: 'json' }
 
-export const USAGE = `Usage: promregator [--config FILE] [--version] [--help]
+export const USAGE = `Usage: promregator [--config FILE] [--check-config] [--version] [--help]
 
 Discovers the instances of Cloud Foundry apps and lets Prometheus scrape each of them.
 
 Options:
   --config FILE   configuration file (YAML); default: $PROMREGATOR_CONFIG_YAML, then $PROMREGATOR_CONFIG
+  --check-config  load and validate the configuration, print a summary (or the problems) and exit 0 (or 2);
+                  nothing is requested from Cloud Foundry and no port is opened
   --version       print the version and exit
   --healthcheck   ask the server on $PORT (or 8080) for /-/healthy; exit 0 if healthy (for container HEALTHCHECKs)
   --help          print this help and exit
@@ -36,6 +38,7 @@ export interface Args {
   version?: boolean
   help?: boolean
   healthcheck?: boolean
+  checkConfig?: boolean
   error?: string
 }
 
@@ -47,6 +50,7 @@ export function parseArgs(argv: string[]): Args {
     if (arg === '--version' || arg === '-v') out.version = true
     else if (arg === '--help' || arg === '-h') out.help = true
     else if (arg === '--healthcheck') out.healthcheck = true
+    else if (arg === '--check-config') out.checkConfig = true
     else if (arg === '--config' || arg === '-c') {
       const value = argv[++i]
       if (!value) return { error: '--config needs a file name' }

@@ -6,7 +6,7 @@
  * proxy: the scraper passes Bun's `proxy` fetch option, which Deno ignores, so {@link denoFetch}
  * turns it into a `Deno.createHttpClient({ proxy })` client. Like main.ts it exports nothing.
  */
-import { boot, generatedPasswordNotice, listeningFields } from './boot.ts'
+import { boot, checkConfig, generatedPasswordNotice, listeningFields } from './boot.ts'
 import { healthcheck, parseArgs, USAGE, versionLine } from './cli.ts'
 import { chooseConfigSource } from './config/source.ts'
 import { SecretRegistry } from './secrets.ts'
@@ -58,6 +58,12 @@ async function main(): Promise<void> {
   if (!source) {
     console.error('promregator: no configuration: pass --config FILE, set PROMREGATOR_CONFIG_YAML or PROMREGATOR_CONFIG')
     Deno.exit(2)
+  }
+  if (args.checkConfig) {
+    const report = await checkConfig({ source, readText: (path) => Deno.readTextFile(path), env })
+    for (const line of report.stderr) console.error(line)
+    if (report.stdout) console.log(report.stdout)
+    Deno.exit(report.code)
   }
   const booted = await boot({ source, readText: (path) => Deno.readTextFile(path), env, fetch: denoFetch(), version, secrets: new SecretRegistry() })
   if (!booted.ok) {

@@ -105,13 +105,21 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   const text = await configText(bun, source)
+  const readText = (path: string) => (text !== undefined && source.kind === 'file' && path === source.path ? Promise.resolve(text) : bun.file(path).text())
+  if (args.checkConfig) {
+    const { checkConfig } = (await import(BOOT_MODULE)) as typeof import('./boot.ts')
+    const report = await checkConfig({ source, readText, env: process.env })
+    for (const line of report.stderr) process.stderr.write(`${line}\n`)
+    if (report.stdout) console.log(report.stdout)
+    process.exit(report.code)
+  }
   let early = canListenEarly(process.env, text) ? listenEarly(bun, Number(process.env.PORT)) : undefined
 
   if (early) await new Promise<void>((resolve) => setImmediate(resolve))
   const { boot, listeningFields, generatedPasswordNotice } = (await import(BOOT_MODULE)) as typeof import('./boot.ts')
   const booted: Booted = await boot({
     source,
-    readText: (path) => (text !== undefined && source.kind === 'file' && path === source.path ? Promise.resolve(text) : bun.file(path).text()),
+    readText,
     env: process.env,
     fetch: globalThis.fetch,
     version,

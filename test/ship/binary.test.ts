@@ -36,7 +36,7 @@ describe.skipIf(skip)('the binary alone in an empty folder with an empty environ
   it('explains its flags and environment variables with --help', () => {
     const run = runIsolated(box.dir, box.binary, ['--help'])
     expect(run.status).toBe(0)
-    for (const word of ['--config', '--version', '--healthcheck', 'PROMREGATOR_CONFIG_YAML', 'PROMREGATOR_CONFIG', 'PORT', 'CF_PASSWORD']) {
+    for (const word of ['--config', '--check-config', '--version', '--healthcheck', 'PROMREGATOR_CONFIG_YAML', 'PROMREGATOR_CONFIG', 'PORT', 'CF_PASSWORD']) {
       expect(run.stdout).toContain(word)
     }
   })
@@ -62,6 +62,31 @@ describe.skipIf(skip)('the binary alone in an empty folder with an empty environ
     const broken = runIsolated(box.dir, box.binary, [], { PROMREGATOR_CONFIG_YAML: 'cf: [unclosed' })
     expect(broken.status).toBe(2)
     expect(broken.stderr).toMatch(/^promregator: \$PROMREGATOR_CONFIG_YAML: invalid YAML/)
+  })
+
+  it('checks a configuration with --check-config: summary and warnings, exit 0, nothing contacted or opened', () => {
+    writeFileSync(
+      join(box.dir, 'ok.yml'),
+      // An address nothing answers on: a discovery or a listening socket would not end in time.
+      'cf:\n  api_host: http://192.0.2.1:9\n  username: u\npromregator:\n  targets:\n    - { orgName: a, spaceName: b }\n    - { orgName: c }\n  colour: blue\n',
+    )
+    const before = readdirSync(box.dir).sort()
+    const run = runIsolated(box.dir, box.binary, ['--check-config', '--config', 'ok.yml'], { CF_PASSWORD: 'from-env', PORT: '1' })
+    expect(run.status, run.stderr).toBe(0)
+    expect(run.stdout).toBe('ok.yml: configuration OK; 2 targets on http://192.0.2.1:9\n')
+    expect(run.stderr).toBe('promregator: warning: promregator.colour: unknown key, ignored\n')
+    expect(readdirSync(box.dir).sort()).toEqual(before)
+  })
+
+  it('reports every problem with --check-config and exits 2, as a start would', () => {
+    const yaml = 'cf:\n  api_host: 12\npromregator:\n  targets:\n    - orgName: 12\n'
+    const run = runIsolated(box.dir, box.binary, ['--check-config'], { PROMREGATOR_CONFIG_YAML: yaml })
+    expect(run.status).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'promregator: cf.api_host: expected a string, got number 12',
+      'promregator: promregator.targets[0].orgName: expected a string, got number 12',
+    ])
   })
 
   it('names a missing configuration file', () => {

@@ -3,6 +3,7 @@
  * source starts under Deno, discovers the simulated foundation and scrapes one instance through
  * the simulated gorouter, which needs Bun's `proxy` fetch option turned into a Deno HTTP client.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { missing } from '../support/requirements.ts'
@@ -39,6 +40,16 @@ describe.skipIf(skip)('promregator on Deno', () => {
   afterAll(async () => {
     await server?.stop()
     await sim?.stop()
+  })
+
+  it('checks a configuration with --check-config, as the binary does', () => {
+    const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1' }
+    const ok = spawnSync(DENO, [...taskArgs(), '--check-config'], { cwd: root, encoding: 'utf8', env: { ...env, PROMREGATOR_CONFIG_YAML: webShopConfig(sim.info) } })
+    expect(ok.status, ok.stderr).toBe(0)
+    expect(ok.stdout).toMatch(/^\$PROMREGATOR_CONFIG_YAML: configuration OK; 1 target on http:\/\/127\.0\.0\.1:\d+\n$/)
+    const bad = spawnSync(DENO, [...taskArgs(), '--check-config'], { cwd: root, encoding: 'utf8', env: { ...env, PROMREGATOR_CONFIG_YAML: 'cf:\n  api_host: 12\n  username: u\n  password: p\n' } })
+    expect(bad.status).toBe(2)
+    expect(bad.stderr.trim()).toBe('promregator: cf.api_host: expected a string, got number 12')
   })
 
   it('announces itself as the Deno build', () => {
