@@ -41,11 +41,11 @@ export class Memo {
     return entry && { value: entry.value as T, ageMs: this.now() - entry.fetchedAt }
   }
 
-  /** Stores a value; `fetchedAt` defaults to now (pass the old time to extend without renewing). */
-  set(cls: ResourceClass, key: string, value: unknown, fetchedAt = this.now()): void {
+  /** Stores a value fetched now. */
+  set(cls: ResourceClass, key: string, value: unknown): void {
     const id = `${cls} ${key}`
     this.touched.add(id)
-    this.entries.set(id, { cls, value, fetchedAt })
+    this.entries.set(id, { cls, value, fetchedAt: this.now() })
   }
 
   /** Forgets every entry of these classes (all when omitted). */
@@ -61,10 +61,5 @@ export class Memo {
   /** Ends a successful run: drops what it did not use. */
   endRun(): void {
     for (const id of this.entries.keys()) if (!this.touched.has(id)) this.entries.delete(id)
-  }
-
-  /** Number of remembered results (for tests). */
-  get size(): number {
-    return this.entries.size
   }
 }

@@ -19,6 +19,7 @@ import {
   type CfApp,
   type CfDomain,
   type CfOrganization,
+  type CfProcess,
   type CfRoute,
   type CfSpace,
 } from '../cf/types.ts'
@@ -188,8 +189,8 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
     const missing = selectedApps.filter((a) => !cached.value.covered.has(a.guid))
     if (missing.length > 0) {
       for (const [appGuid, value] of await fetch('app_guids', missing.map((a) => a.guid))) cached.value.byApp.set(appGuid, value)
+      // The remembered entry is extended in place and keeps its age (it is read again when it is due).
       for (const app of missing) cached.value.covered.add(app.guid)
-      memo.set(cls, 'selection', cached.value, memoTime(cached.ageMs, options.now))
     }
     return cached.value.byApp
   }
@@ -199,7 +200,7 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
       return groupRoutes(result.resources, domainsOf(result.included))
     }),
     perApp('process', async (key, values) => {
-      const result = await listChunked<{ type: string; instances: number; relationships: { app: { data: { guid: string } | null } } }>(
+      const result = await listChunked<CfProcess>(
         '/v3/processes',
         key,
         values,
@@ -250,11 +251,6 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
     result.push(discovered)
   }
   return result
-}
-
-/** The fetch time of an entry that is `ageMs` old, so extending it does not renew it. */
-function memoTime(ageMs: number, now: (() => number) | undefined): number {
-  return (now ?? Date.now)() - ageMs
 }
 
 function domainsOf(included: Array<[string, unknown[]]>): Map<string, CfDomain> {

@@ -9,7 +9,6 @@ import type { Format } from './types.ts'
 
 const BACKSLASH = 92
 const QUOTE = 34
-const NEWLINE = 10
 
 const LABEL_VALUE_SPECIAL = /[\\"\n]/
 const LABEL_VALUE_SPECIAL_G = /[\\"\n]/g
@@ -149,20 +148,6 @@ export function isLabelNameChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95
 }
 
-/** True if `name` is a legacy Prometheus metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`). */
-export function isValidMetricName(name: string): boolean {
-  if (name.length === 0 || !isMetricNameStart(name.charCodeAt(0))) return false
-  for (let i = 1; i < name.length; i++) if (!isMetricNameChar(name.charCodeAt(i))) return false
-  return true
-}
-
-/** True if `name` is a legacy Prometheus label name (`[a-zA-Z_][a-zA-Z0-9_]*`). */
-export function isValidLabelName(name: string): boolean {
-  if (name.length === 0 || !isLabelNameStart(name.charCodeAt(0))) return false
-  for (let i = 1; i < name.length; i++) if (!isLabelNameChar(name.charCodeAt(i))) return false
-  return true
-}
-
 /** Unescape `s[start,end)` (a label value or OpenMetrics HELP: `\\`, `\"`, `\n`; other pairs kept). */
 export function unescape(s: string, start: number, end: number): string {
   let out = ''
@@ -231,4 +216,4 @@ export function decodeCanonicalLabels(text: string): Record<string, string> {
 }
 
 /** Characters used by callers that scan lines. */
-export const CHAR = { BACKSLASH, QUOTE, NEWLINE, SPACE: 32, TAB: 9, HASH: 35, LBRACE: 123, RBRACE: 125, COMMA: 44, EQUALS: 61 } as const
+export const CHAR = { BACKSLASH, QUOTE, SPACE: 32, TAB: 9, HASH: 35, LBRACE: 123, RBRACE: 125, COMMA: 44, EQUALS: 61 } as const

@@ -13,16 +13,6 @@ export const CONTENT_TYPES: Record<Format, string> = {
   openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
 }
 
-/**
- * `Accept` headers for our requests to targets, preferring the given format but accepting the other
- * (we can convert). Protobuf is never asked for: we cannot parse it.
- */
-export const UPSTREAM_ACCEPT: Record<Format, string> = {
-  openmetrics:
-    'application/openmetrics-text;version=1.0.0;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=0.0.4;q=0.3,*/*;q=0.1',
-  text: 'text/plain;version=0.0.4;q=0.6,application/openmetrics-text;version=1.0.0;q=0.3,*/*;q=0.1',
-}
-
 /** One media range of an Accept header. */
 export interface MediaRange {
   type: string

@@ -13,7 +13,7 @@ import type { Exemplar, Format, ParseError } from './types.ts'
 /** Prometheus keeps timestamps as int64 milliseconds; beyond that the value cannot be re-emitted. */
 export const MAX_TS_MS = 9.2e18
 
-const { SPACE, TAB, HASH, LBRACE, RBRACE, COMMA, EQUALS, QUOTE, BACKSLASH } = CHAR
+const { SPACE, TAB, HASH, RBRACE, COMMA, EQUALS, QUOTE, BACKSLASH } = CHAR
 
 /** Cursor state and token scanners shared by every line kind. Positions are UTF-16 indexes into `s`. */
 export class Scanner {

@@ -16,7 +16,6 @@ import { readBounded } from './body.ts'
 import { classifyNetworkError, type FailureReason } from './failures.ts'
 import { DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_RESPONSE_BYTES } from './limits.ts'
 
-export { classifyNetworkError, failureLogLevel, type FailureReason } from './failures.ts'
 
 export type ScrapeResult =
   | { ok: true; target: ScrapeTarget; body: string; format: Format; durationMs: number; bytes: number }

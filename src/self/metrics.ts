@@ -19,7 +19,6 @@ export interface SelfMetrics {
   discoveryRefreshes: Counter
   discoveryDuration: Gauge
   targetsDiscovered: Gauge
-  discoveryAge: Gauge
   http: HttpMetrics
   /** Cloud Controller and UAA traffic. */
   cf: CfMetrics
@@ -30,8 +29,6 @@ export interface SelfMetrics {
 export interface SelfMetricsOptions {
   /** Version string for `promregator_build_info`. */
   version?: string
-  /** Period of the event-loop lag probe (ms). */
-  lagProbeIntervalMs?: number
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -42,9 +39,9 @@ export function createSelfMetrics(lastRefresh: () => number | undefined, now: ()
   registry.gauge('promregator_build_info', 'Always 1; the version of this Promregator as a label.', {
     compute: () => [{ labels: { version: options.version ?? 'dev' }, value: 1 }],
   })
-  const processMetrics = registerProcessMetrics(registry, { probeIntervalMs: options.lagProbeIntervalMs })
+  const processMetrics = registerProcessMetrics(registry)
   const http = registerHttpMetrics(registry)
-  return {
+  const handles: SelfMetrics = {
     registry,
     http,
     cf: registerCfMetrics(registry, now),
@@ -56,12 +53,14 @@ export function createSelfMetrics(lastRefresh: () => number | undefined, now: ()
     discoveryRefreshes: registry.counter('promregator_discovery_refreshes', 'Discovery runs by outcome.'),
     discoveryDuration: registry.gauge('promregator_discovery_duration_seconds', 'Duration of the last discovery run.', { unit: 'seconds' }),
     targetsDiscovered: registry.gauge('promregator_discovery_targets', 'App instances known to discovery.'),
-    discoveryAge: registry.gauge('promregator_discovery_age_seconds', 'Age of the picture of targets being served.', {
-      unit: 'seconds',
-      compute: () => {
-        const at = lastRefresh()
-        return at === undefined ? [] : [{ value: (now() - at) / 1000 }]
-      },
-    }),
   }
+  // Read at collection time only: nothing holds a handle to it.
+  registry.gauge('promregator_discovery_age_seconds', 'Age of the picture of targets being served.', {
+    unit: 'seconds',
+    compute: () => {
+      const at = lastRefresh()
+      return at === undefined ? [] : [{ value: (now() - at) / 1000 }]
+    },
+  })
+  return handles
 }

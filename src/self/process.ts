@@ -17,8 +17,6 @@ export interface ProcessMetricsOptions {
 /** The running lag probe; `stop()` clears its timer. */
 export interface ProcessMetrics {
   stop(): void
-  /** Largest lag seen since the last collection (seconds); exposed for tests. */
-  peekLag(): number
 }
 
 /** Registers the process metrics on `registry` and starts the event-loop lag probe (an unref'd timer). */
@@ -65,6 +63,5 @@ export function registerProcessMetrics(registry: Registry, options: ProcessMetri
   })
   return {
     stop: () => clearInterval(timer),
-    peekLag: () => Math.max(maxLagMs, lastLagMs) / 1000,
   }
 }

@@ -72,10 +72,6 @@ export class Gauge extends Metric<number> {
   set(labels: LabelValues, value: number): void {
     this.get(labels, () => 0).value = value
   }
-  /** Adds `by` (negative to subtract), e.g. for in-flight counts. */
-  add(labels: LabelValues, by: number): void {
-    this.get(labels, () => 0).value += by
-  }
   collect(): MetricFamily {
     const computed = this.compute?.().map((c) => ({ labels: c.labels ?? {}, value: c.value })) ?? []
     const all = [...this.series.values(), ...computed]

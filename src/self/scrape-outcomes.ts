@@ -7,7 +7,8 @@
  * LRU cache sized for the bound would allocate its index arrays for all 100,000 entries up front
  * (2.8 MB of the idle heap with 3,000 targets, bench/memory.ts).
  */
-import type { FailureReason, ScrapeResult } from '../scrape/scraper.ts'
+import type { FailureReason } from '../scrape/failures.ts'
+import type { ScrapeResult } from '../scrape/scraper.ts'
 
 /** What is kept of one scrape. */
 export interface ScrapeOutcome {
