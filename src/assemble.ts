@@ -65,7 +65,10 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   const secrets = options.secrets ?? new SecretRegistry(configSecrets(config))
   const auth = inboundAuthSettings(config.promregator, options.generatePassword)
   if (auth.user) secrets.add(auth.user.password)
-  // Every outbound request (CC, UAA, targets) goes through here: counted, and its credentials learned as secrets.
+  // Requests to the Cloud Controller, UAA and token services are counted and their credentials
+  // learned as secrets on the way. Scrapes are only counted: what they send is an authenticator's,
+  // whose secrets are registered below, so the hot path does not look into every request.
+  const scrapeFetch = metrics.http.countOutbound(options.fetch)
   options = { ...options, fetch: metrics.http.countOutbound(secretCapturingFetch(options.fetch, secrets)) }
   // One client and resolver per foundation; `cf.proxy` carries Cloud Controller and UAA traffic only.
   const discovery = createDiscovery(config, {
@@ -101,14 +104,15 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   })
 
   // Token services are reached directly (no proxy); Bun's fetch understands the `tls` option of mTLS.
-  const authDeps = { fetch: options.fetch, now }
+  const authDeps = { fetch: options.fetch, now, onToken: (token: string) => secrets.add(token) }
   const globalAuth = createAuthenticator(config.promregator.authenticator, authDeps)
   const namedAuth = new Map<string, Authenticator>(
     config.promregator.targetAuthenticators.map((a) => [a.id, createAuthenticator(a, authDeps)]),
   )
+  for (const authenticator of [globalAuth, ...namedAuth.values()]) for (const secret of authenticator.secrets) secrets.add(secret)
   const scraping = config.promregator.scraping
   const scraper = limitConcurrency(createScraper({
-    fetch: options.fetch,
+    fetch: scrapeFetch,
     proxyUrl: proxyUrlOf(scraping.proxy),
     maxBodyBytes: scraping.maxResponseSize,
     maxRedirects: scraping.maxRedirects,

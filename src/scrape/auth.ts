@@ -35,6 +35,8 @@ export interface AuthenticatorDeps {
   /** Fetch for token services; must understand Bun's `tls` option for `OAuth2XSUAACertificate`. */
   fetch: TlsFetch
   now?: () => number
+  /** Told every token an authenticator obtains, so that no log line can show it (the process's secret registry). */
+  onToken?: (token: string) => void
 }
 
 /** Builds the authenticator a configuration entry describes; no entry means `none`. */
@@ -54,6 +56,7 @@ export function createAuthenticator(config: AuthenticatorConfig | undefined, dep
         scopes: settings.scopes,
         fetch: deps.fetch,
         now: deps.now,
+        onToken: deps.onToken,
       })
     }
     case 'oauth2xsuaacertificate': {
@@ -65,6 +68,7 @@ export function createAuthenticator(config: AuthenticatorConfig | undefined, dep
         scopes: settings.scopes,
         fetch: deps.fetch,
         now: deps.now,
+        onToken: deps.onToken,
       })
     }
   }

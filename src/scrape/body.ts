@@ -100,7 +100,7 @@ export async function readBounded(response: Response, limit: number, idleMs: num
  * The fast path: a body whose declared length is within the limit (or, compressed, cannot inflate
  * past it), with no pause bound to watch (the deadline comes first), is read whole by the runtime.
  * HTTP framing stops it at the declared length, and aborting the deadline (which the request
- * carries) ends the read. `bytes` is the declared length, else counted in the text. Reading through a
+ * carries) ends the read. `bytes` is the declared length, else the size of the decompressed body. Reading through a
  * stream reader instead costs `/singleTargetMetrics` about a tenth of its throughput (bench/single-target.ts).
  */
 async function readWhole(response: Response, deadline: AbortSignal, bytes?: number): Promise<BodyRead> {
@@ -109,8 +109,10 @@ async function readWhole(response: Response, deadline: AbortSignal, bytes?: numb
     return { outcome: 'deadline', bytes: 0 }
   }
   try {
-    const text = await response.text()
-    return { outcome: 'ok', text, bytes: bytes ?? utf8Length(text) }
+    if (bytes !== undefined) return { outcome: 'ok', text: await response.text(), bytes }
+    // Decompressed: the size is the decoded buffer's.
+    const buffer = await response.arrayBuffer()
+    return { outcome: 'ok', text: utf8.decode(buffer), bytes: buffer.byteLength }
   } catch (error) {
     if (deadline.aborted) return { outcome: 'deadline', bytes: 0 }
     return { outcome: 'error', bytes: 0, error: (error as Error).message }
@@ -121,21 +123,6 @@ async function readWhole(response: Response, deadline: AbortSignal, bytes?: numb
 const DEFLATED = new Set(['gzip', 'x-gzip', 'deflate'])
 /** Deflate's largest possible expansion: 258 bytes from a match coded in about 2 bits (RFC 1951). */
 const MAX_DEFLATE_EXPANSION = 1032
-
-/** Bytes of `text` in UTF-8 (a lone surrogate counts as the three bytes of U+FFFD, as decoders write it). */
-function utf8Length(text: string): number {
-  let bytes = text.length
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x80) continue
-    if (c < 0x800) bytes += 1
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 2 // a pair: two UTF-16 units, four bytes
-      i++
-    } else bytes += 2
-  }
-  return bytes
-}
 
 /** The chunks as one UTF-8 string, decoded once (a character split across chunks stays whole). */
 function decodeAll(chunks: Uint8Array[], bytes: number): string {

@@ -35,6 +35,8 @@ export interface ClientCredentialsOptions {
   scopes?: string
   fetch: TlsFetch
   now?: () => number
+  /** Told each new token as it arrives (for the secret registry). */
+  onToken?: (token: string) => void
   /** Upper bound of one token request (ms). */
   requestTimeoutMs?: number
   /** After a failed token request, scrapes get the same error for this long (ms) instead of a new request. */
@@ -122,6 +124,7 @@ export function clientCredentialsAuthenticator(options: ClientCredentialsOptions
     const parsed = tokenResponse.safeParse(safeJson(text))
     if (!parsed.success) throw new TokenServiceError(`token service ${url} answered without an access_token`, response.status)
     const lifetimeMs = (parsed.data.expires_in ?? DEFAULT_LIFETIME_S) * 1000
+    options.onToken?.(parsed.data.access_token)
     cached = { value: parsed.data.access_token, issuedAt: started, renewAt: started + renewalDelayMs(lifetimeMs) }
     return cached.value
   }

@@ -48,6 +48,17 @@ describe('OAuth2XSUAABasic (client secret)', () => {
       { fetch: globalThis.fetch, now },
     )
 
+  it('tells each token it obtains, so the process can keep it out of its logs', async () => {
+    const told: string[] = []
+    const auth = createAuthenticator(
+      { type: 'oauth2xsuaabasic', oauth2xsuaaBasic: { tokenServiceURL: service.url, client_id: 'sb-promregator!t42', client_secret: 's3cr3t=+/' } },
+      { fetch: globalThis.fetch, now: clock(), onToken: (token) => told.push(token) },
+    )
+    const header = await bearer(auth)
+    await bearer(auth)
+    expect(told).toEqual([header!.replace(/^Bearer /, '')])
+  })
+
   it('fetches one token with the client-credentials grant and reuses it', async () => {
     const before = service.requests().length
     const auth = authenticator(clock())
