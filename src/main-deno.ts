@@ -9,6 +9,7 @@
 import { boot, checkConfig, generatedPasswordNotice, listeningFields } from './boot.ts'
 import { healthcheck, parseArgs, USAGE, versionLine } from './cli.ts'
 import { chooseConfigSource } from './config/source.ts'
+import { redact } from './log.ts'
 import { SecretRegistry } from './secrets.ts'
 
 /** The part of Deno's global namespace this entry uses (tsconfig has Node's types only). */
@@ -65,14 +66,14 @@ async function main(): Promise<void> {
     if (report.stdout) console.log(report.stdout)
     Deno.exit(report.code)
   }
-  const booted = await boot({ source, readText: (path) => Deno.readTextFile(path), env, fetch: denoFetch(), version, secrets: new SecretRegistry() })
+  const booted = await boot({ source, readText: (path) => Deno.readTextFile(path), env, fetch: denoFetch(), version, secrets })
   if (!booted.ok) {
     for (const problem of booted.problems) console.error(`promregator: ${problem}`)
     Deno.exit(2)
   }
   const { config, logger, assembled } = booted
   const { app, cache, auth, beginShutdown } = assembled
-  const port = env.PORT !== undefined ? Number(env.PORT) : config.server.port
+  const port = env.PORT ? Number(env.PORT) : config.server.port
   const server = Deno.serve(
     { port, hostname: config.server.address, onListen: (addr) => logger.info('listening', listeningFields(booted, addr.port, version)) },
     app.fetch,
@@ -98,7 +99,10 @@ async function main(): Promise<void> {
   Deno.addSignalListener('SIGINT', () => shutdown('SIGINT'))
 }
 
+/** Secrets known so far (the configured ones from boot on), so even a fatal error message is redacted, as in main.ts. */
+const secrets = new SecretRegistry()
+
 main().catch((error: unknown) => {
-  console.error(`promregator: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`promregator: ${redact(error instanceof Error ? error.message : String(error), secrets.all())}`)
   Deno.exit(1)
 })
