@@ -9,7 +9,8 @@
  *   node_modules/.bin/bun bench/aggregate.ts [INSTANCES] [RUNS]
  */
 import pLimit from 'p-limit'
-import { benchConfig, fmt, machine, median, rss, saveResult, startBenchSim, startBinary, stop, verdict, waitFor200, writeSection, type BenchSim, type Started } from './support.ts'
+import { terminate } from '../test/support/e2e.ts'
+import { benchConfig, fmt, machine, median, rss, saveResult, startBenchSim, startBinary, verdict, waitFor200, writeSection, type BenchSim, type Started } from './support.ts'
 
 const INSTANCES = Number(process.argv[2] ?? 1000)
 const RUNS = Number(process.argv[3] ?? 11)
@@ -119,8 +120,8 @@ async function measure(delayMs: number): Promise<Record<string, number | boolean
       met: ratio <= 1.5,
     }
   } finally {
-    await stop(product.child)
-    await stop(sim.child)
+    await terminate(product.child)
+    await terminate(sim.child)
   }
 }
 

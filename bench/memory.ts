@@ -8,6 +8,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process'
 import os from 'node:os'
+import { terminate } from '../test/support/e2e.ts'
 import {
   benchConfig,
   fmt,
@@ -20,7 +21,6 @@ import {
   sleep,
   startBenchSim,
   startBinary,
-  stop,
   track,
   waitFor200,
   writeSection,
@@ -36,7 +36,7 @@ execFileSync('node', [`${ROOT}scripts/build.mjs`, BASELINE, 'bench/minimal-serve
 const floorChild = track(spawn(BASELINE, [], { cwd: os.tmpdir(), env: { PORT: '0' }, stdio: 'ignore' }))
 await sleep(1000)
 const floorMiB = rss(floorChild.pid!).rssMiB
-await stop(floorChild)
+await terminate(floorChild)
 
 const sim = await startBenchSim({ apps: TARGETS, instances: 1, series: SERIES })
 const product = await startBinary(benchConfig(sim))
@@ -94,8 +94,8 @@ try {
     loadMet: after.peakMiB * 2 ** 20 < 128e6,
   }
 } finally {
-  await stop(product.child)
-  await stop(sim.child)
+  await terminate(product.child)
+  await terminate(sim.child)
 }
 
 saveResult('memory', result)

@@ -10,17 +10,13 @@ const bun = `${root}node_modules/.bin/bun`
 const doc = `${root}docs/performance.md`
 process.chdir(root)
 
-/** Figure scripts in the order of the document; exposition and discovery belong to their own issues. */
-const scripts = [
-  ['startup', []],
-  ['memory', []],
-  ['single-target', []],
-  ['aggregate', []],
-  ['exposition', []],
-  ['discovery', []],
-]
-  .map(([name, args]) => ({ name, args, file: ['ts', 'mjs'].map((ext) => `bench/${name}.${ext}`).find((f) => existsSync(f)) }))
-  .filter((s) => s.file)
+/**
+ * The figure scripts, run in this order (each section keeps its place in the document, or is
+ * appended the first time); exposition and discovery belong to their own issues.
+ */
+const scripts = ['startup', 'memory', 'single-target', 'aggregate', 'exposition', 'discovery'].map((name) => ({ name, file: `bench/${name}.ts` }))
+const absent = scripts.filter((s) => !existsSync(s.file))
+if (absent.length > 0) throw new Error(`bench: missing ${absent.map((s) => s.file).join(', ')}`)
 
 if (!existsSync('dist/promregator') || process.argv.includes('--build')) execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' })
 const version = execFileSync('dist/promregator', ['--version'], { encoding: 'utf8' }).trim()
@@ -30,7 +26,7 @@ const outcomes = []
 for (const script of scripts) {
   const t0 = Date.now()
   console.log(`bench: ${script.file}`)
-  const run = spawnSync(bun, [script.file, ...script.args], { stdio: 'inherit', timeout: 5 * 60_000 })
+  const run = spawnSync(bun, [script.file], { stdio: 'inherit', timeout: 5 * 60_000 })
   outcomes.push({ ...script, ok: run.status === 0, seconds: (Date.now() - t0) / 1000 })
   if (run.status !== 0) console.error(`bench: ${script.file} failed (${run.signal ?? `exit ${run.status}`})`)
 }
@@ -84,7 +80,7 @@ Run one alone with \`node_modules/.bin/bun bench/<name>.ts\`; \`BENCH_BINARY=/pa
 
 let text = existsSync(doc) ? readFileSync(doc, 'utf8') : '# Performance\n'
 if (text.includes('<!-- summary:start -->')) text = text.replace(/<!-- summary:start -->[\s\S]*?<!-- summary:end -->/, () => summary)
-else text = text.replace(/^# Performance\n+(Figures measured[^\n]*\n+)?/, () => `# Performance\n\n${summary}\n\n`)
+else text = text.replace(/^# Performance\n+/, () => `# Performance\n\n${summary}\n\n`)
 writeFileSync(doc, text)
 console.log(`bench: wrote docs/performance.md (${outcomes.filter((o) => o.ok).length}/${outcomes.length} scripts succeeded)`)
 process.exit(outcomes.every((o) => o.ok) ? 0 : 1)

@@ -12,9 +12,9 @@ import { bigLandscape, startSimulator, type MetricsBodyContext } from '../test/s
 const [apps = 1, instances = 1, series = 100, delayMs = 0] = process.argv.slice(2).map(Number)
 
 /** A body of exactly `series` samples; values derive from the instance so bodies differ. */
-export function benchBody(ctx: MetricsBodyContext, count = series): string {
+function benchBody(ctx: MetricsBodyContext): string {
   const lines: string[] = []
-  let left = count
+  let left = series
   const seed = ctx.index * 7919 + ctx.appGuid.charCodeAt(ctx.appGuid.length - 1)
   const les = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '+Inf']
   // One latency histogram (13 samples) ...
@@ -37,7 +37,7 @@ export function benchBody(ctx: MetricsBodyContext, count = series): string {
 }
 
 const landscape = bigLandscape({ apps, instancesPerApp: instances, spaces: 1, orgs: 1 })
-for (const org of landscape.orgs) for (const space of org.spaces) for (const app of space.apps) Object.assign(app, { format: 'text', body: (ctx: MetricsBodyContext) => benchBody(ctx), delayMs })
+for (const org of landscape.orgs) for (const space of org.spaces) for (const app of space.apps) Object.assign(app, { format: 'text', body: benchBody, delayMs })
 
 const sim = await startSimulator(landscape, { logLimit: 100 })
 process.stdout.write(

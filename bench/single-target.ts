@@ -10,10 +10,10 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import { join } from 'node:path'
-import { benchConfig, fmt, machine, ROOT, saveResult, startBenchSim, startBinary, stop, track, verdict, waitFor200, writeSection } from './support.ts'
+import { freePort, terminate } from '../test/support/e2e.ts'
+import { benchConfig, fmt, machine, ROOT, saveResult, startBenchSim, startBinary, track, verdict, waitFor200, writeSection } from './support.ts'
 
 const SECONDS = Number(process.argv[2] ?? 10)
 const CONNECTIONS = Number(process.argv[3] ?? 10)
@@ -26,15 +26,6 @@ interface WrkResult {
   p50Ms: number
   p99Ms: number
   errors: number
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** Parses `wrk --latency` output; latencies to milliseconds. */
@@ -140,10 +131,10 @@ try {
     met: ratio >= 0.7,
   }
 } finally {
-  await stop(nginx)
-  await stop(product.child)
-  await stop(floor.child)
-  await stop(sim.child)
+  await terminate(nginx)
+  await terminate(product.child)
+  await terminate(floor.child)
+  await terminate(sim.child)
   rmSync(nginxDir, { recursive: true, force: true })
 }
 

@@ -6,22 +6,12 @@
  *   node_modules/.bin/bun bench/startup.ts [RUNS]
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import os from 'node:os'
-import { BINARY, benchConfig, fmt, machine, median, percentile, ROOT, saveResult, sleep, startBenchSim, stop, track, verdict, writeSection } from './support.ts'
+import { freePort, terminate } from '../test/support/e2e.ts'
+import { BINARY, benchConfig, fmt, machine, median, percentile, ROOT, saveResult, sleep, startBenchSim, track, verdict, writeSection } from './support.ts'
 
 const RUNS = Number(process.argv[2] ?? 80)
 const BASELINE = `${ROOT}.tmp/bench/minimal-server`
-
-/** A port that is free right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * Milliseconds from spawn to the first 200 of /-/healthy and, with `booted`, on to the first answer
@@ -52,7 +42,7 @@ async function timeToHealthy(binary: string, env: Record<string, string>, booted
       await sleep(2)
     }
   } finally {
-    await stop(child)
+    await terminate(child)
   }
 }
 
@@ -83,7 +73,7 @@ try {
     versionOnly.push(await timeToVersion())
   }
 } finally {
-  await stop(sim.child)
+  await terminate(sim.child)
 }
 
 const ratio = median(product) / median(floor)

@@ -32,16 +32,6 @@ export function track(child: ChildProcess): ChildProcess {
   return child
 }
 
-/** Stops a child with SIGTERM (SIGKILL after 5 s) and waits for it. */
-export function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref()
-  })
-}
-
 /** What the bench simulator prints once listening. */
 export interface BenchSim {
   child: ChildProcess

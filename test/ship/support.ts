@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { terminate } from '../support/e2e.ts'
 import { BINARY, missing } from '../support/requirements.ts'
 import { simulatorYaml } from '../support/sim-config.ts'
 
@@ -57,13 +58,7 @@ export function startServer(command: string, args: string[], options: { cwd: str
   let stderr = ''
   let stdout = ''
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref()
-    })
+  const stop = () => terminate(child)
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop()

@@ -1,7 +1,8 @@
 /**
  * @module test/support/e2e
- * The moving parts of the end-to-end tests: free ports, polling, the compiled binary as a child
- * process, a real Prometheus with its query API, and both started together in one folder.
+ * The moving parts of the end-to-end tests: free ports, polling, stopping a child process, the
+ * compiled binary as a child process, a real Prometheus with its query API, and both started
+ * together in one folder. The benchmarks (bench/) use its free port and stop helpers too.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -114,8 +115,11 @@ export interface BinaryAndPrometheus {
   stop: () => Promise<void>
 }
 
-/** Resolves once `child` has exited, sending SIGTERM and, should it linger, SIGKILL after 5 s. */
-function terminate(child: ChildProcess | undefined): Promise<void> {
+/**
+ * Resolves once `child` has exited, sending SIGTERM and, should it linger, SIGKILL after 5 s.
+ * A child that has already exited, by code or by signal, resolves at once.
+ */
+export function terminate(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => {
     child.once('exit', () => resolve())

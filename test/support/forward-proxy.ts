@@ -6,7 +6,7 @@
  */
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { Socket } from 'node:net'
-import { closeServer, listen, openTunnel, trackSockets } from './simulator/http-io.ts'
+import { closeServer, listen, openTunnel, splitHostPort, trackSockets } from './simulator/http-io.ts'
 
 export interface ForwardProxy {
   /** `http://127.0.0.1:<port>` */
@@ -33,8 +33,8 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
   server.on('connect', (req, client: Socket, head: Buffer) => {
     const authority = req.url ?? ''
     seen.push(authority)
-    const colon = authority.lastIndexOf(':')
-    openTunnel(client, head, Number(authority.slice(colon + 1)), authority.slice(0, colon))
+    const { host, port } = splitHostPort(authority, 443)
+    openTunnel(client, head, port, host)
   })
   const sockets = trackSockets(server)
   const port = await listen(server, 0, '127.0.0.1')

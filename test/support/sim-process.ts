@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { terminate } from './e2e.ts'
 import { simulatorYaml } from './sim-config.ts'
 
 /** The JSON line the simulator CLI prints once listening. */
@@ -32,13 +33,7 @@ export async function spawnSimulator(args: string[] = []): Promise<{ info: SimIn
     setTimeout(() => reject(new Error(`simulator did not start within 15 s: ${stderr}`)), 15_000).unref()
   })
   const info = JSON.parse(line) as SimInfo
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    })
-  return { info, child, stop }
+  return { info, child, stop: () => terminate(child) }
 }
 
 /** Configuration for the demo landscape (see simulator/landscapes.ts), scraping through the simulated gorouter. */
