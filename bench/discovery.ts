@@ -9,9 +9,9 @@
  *   node_modules/.bin/bun bench/discovery.ts            # updates docs/performance.md
  *   node_modules/.bin/bun bench/discovery.ts --no-docs  # print only
  */
-import { createCfClient, type CfClient } from '../src/cf/client.ts'
-import { createTokenProvider } from '../src/cf/uaa.ts'
-import { createCfDiscoverer } from '../src/discovery/resolve.ts'
+import type { CfClient } from '../src/platform/cf/client.ts'
+import { cfDefaults, defaultCacheTimeouts, simulatorClient } from '../test/support/cf-client.ts'
+import { createCfDiscoverer } from '../src/platform/cf/resolve.ts'
 import { silentLogger } from '../src/log.ts'
 import { targetSchema } from '../src/config/schema.ts'
 import { bigLandscape, startSimulator, type Simulator } from '../test/support/simulator/index.ts'
@@ -33,13 +33,7 @@ interface Figure {
 }
 
 function client(sim: Simulator, concurrency: number): CfClient {
-  return createCfClient({
-    apiUrl: sim.apiUrl,
-    fetch: globalThis.fetch,
-    concurrency,
-    timeoutMs: 60_000,
-    tokens: (uaaUrl) => createTokenProvider({ uaaUrl, grant: { kind: 'password', ...sim.credentials }, fetch: globalThis.fetch }),
-  })
+  return simulatorClient(sim, { concurrency, timeoutMs: 60_000 })
 }
 
 /** One cold run (new client, no token, no cache), counted on the simulator. */
@@ -56,7 +50,7 @@ async function main() {
   const sim = await startSimulator(bigLandscape({ apps: APPS, instancesPerApp: INSTANCES_PER_APP, spaces: SPACES }), { latencyMs: LATENCY_MS, logLimit: 1000 })
   const target = targetSchema.parse({ labelSelector: 'prometheus-scrape=true' })
   const ours = async (concurrency: number) => {
-    const discoverer = createCfDiscoverer({ client: client(sim, concurrency), targets: [{ index: 0, target }], logger: silentLogger })
+    const discoverer = createCfDiscoverer({ client: client(sim, concurrency), targets: [{ index: 0, target }], logger: silentLogger, cacheTimeouts: defaultCacheTimeouts(), requestTimeouts: cfDefaults().request.timeout })
     const apps = await discoverer.discover()
     return apps.reduce((sum, a) => sum + (a.routes.length > 0 ? a.instances : 0), 0)
   }

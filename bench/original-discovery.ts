@@ -6,8 +6,8 @@
  * (its RequestAggregator), and the domains of each org. The aggregator's 125 ms check interval
  * is left out, which flatters the original's wall time.
  */
-import type { CfClient } from '../src/cf/client.ts'
-import { appSchema, domainSchema, organizationSchema, processSchema, routeSchema, spaceSchema } from '../src/cf/types.ts'
+import type { CfClient } from '../src/platform/cf/client.ts'
+import { appSchema, domainSchema, organizationSchema, processSchema, routeSchema, spaceSchema } from '../src/platform/cf/resources.ts'
 
 const PAGE = { per_page: '100' }
 const BLOCK = 100

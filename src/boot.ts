@@ -10,8 +10,8 @@
 import type { Assembled } from './assemble.ts'
 import type { Config } from './config/schema.ts'
 import type { ConfigSource } from './config/source.ts'
-import type { InboundAuthSettings } from './http/auth.ts'
-import type { Compressor } from './http/compression.ts'
+import type { InboundAuthSettings } from './http/middleware/auth.ts'
+import type { Compressor } from './http/middleware/compression.ts'
 import { createLogger, type Logger } from './log.ts'
 import type { SecretRegistry } from './secrets.ts'
 

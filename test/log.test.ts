@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createLogger, redact } from '../src/log.ts'
-import { SecretRegistry, secretCapturingFetch } from '../src/secrets.ts'
+import { secretCapturingFetch } from '../src/net/secret-capture.ts'
+import { SecretRegistry } from '../src/secrets.ts'
 
 function collect(options: Parameters<typeof createLogger>[0] = {}) {
   const lines: string[] = []

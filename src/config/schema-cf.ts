@@ -42,6 +42,8 @@ export const cfRequestSchema = z.object({
   concurrency: z.number().int().min(1).max(64).default(6).describe('Most requests to the Cloud Controller in flight at once.'),
 })
 
+export type CfRequestSettings = z.infer<typeof cfRequestSchema>
+
 export const cfSchema = z.object({
   api_host: z
     .string()

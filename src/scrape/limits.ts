@@ -1,25 +1,10 @@
 /**
  * @module scrape/limits
- * Resource bounds of scraping that are not about a single request: the defaults of the response
- * size and redirect limits, and the cap on scrapes in flight at once (whatever asks for them:
- * `/metrics`, `/singleTargetMetrics`, many Prometheus servers at a time).
+ * The cap on scrapes in flight at once, whatever asks for them: `/metrics`,
+ * `/singleTargetMetrics`, many Prometheus servers at a time.
  */
 import pLimit from 'p-limit'
-import type { Scraper } from './scraper.ts'
-
-/** Default largest body accepted from one instance (bytes, after decompression). */
-export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-
-/** Default number of redirects followed before a scrape fails. */
-export const DEFAULT_MAX_REDIRECTS = 5
-
-/** A scraper whose in-flight scrapes are capped, with counters for status pages and tests. */
-export interface LimitedScraper extends Scraper {
-  /** Scrapes running right now. */
-  activeCount(): number
-  /** Scrapes waiting for a free slot. */
-  pendingCount(): number
-}
+import type { LimitedScraper, Scraper } from './types.ts'
 
 /**
  * Wraps a scraper so that at most `max` scrapes run at once; the rest wait in arrival order. The

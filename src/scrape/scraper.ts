@@ -9,17 +9,10 @@
  * at most `maxRedirects`, so loops end early and credentials never leave the target's host.
  */
 import { formatOfContentType } from '../exposition/negotiate.ts'
-import type { Format } from '../exposition/types.ts'
-import type { ScrapeTarget } from '../routing/classify.ts'
-import type { Authenticator } from './auth.ts'
+import type { ScrapeTarget } from '../model/target.ts'
 import { readBounded } from './body.ts'
 import { classifyNetworkError, type FailureReason } from './failures.ts'
-import { DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_RESPONSE_BYTES } from './limits.ts'
-
-
-export type ScrapeResult =
-  | { ok: true; target: ScrapeTarget; body: string; format: Format; durationMs: number; bytes: number }
-  | { ok: false; target: ScrapeTarget; reason: FailureReason; message: string; status?: number; durationMs: number; bytes: number }
+import type { Authenticator, ScrapeResult, Scraper } from './types.ts'
 
 export interface ScraperOptions {
   fetch: typeof fetch
@@ -28,25 +21,19 @@ export interface ScraperOptions {
   connectionTimeoutMs: number
   socketReadTimeoutMs: number
   maxProcessingTimeMs: number
-  /** Largest body kept (bytes, after decompression); default 16 MiB. */
-  maxBodyBytes?: number
-  /** Redirects followed before giving up; default 5. */
-  maxRedirects?: number
+  /** Largest body kept (bytes, after decompression). */
+  maxBodyBytes: number
+  /** Redirects followed before giving up. */
+  maxRedirects: number
   /** This process's id, sent as `X-Promregator-Instance` so a loop is detected. */
   instanceId: string
   authenticatorFor: (target: ScrapeTarget) => Authenticator
-}
-
-export interface Scraper {
-  scrape(target: ScrapeTarget, signal?: AbortSignal): Promise<ScrapeResult>
 }
 
 /** OpenMetrics 1.0 first, text 0.0.4 second. */
 export const SCRAPE_ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
-/** Headers that belong to the target's host only and are dropped when a redirect leaves it. */
-const HOST_BOUND_HEADERS = ['authorization', 'x-cf-app-instance']
 
 /** One attempt's result plus the credentials it sent, so a 401 can name what was rejected. */
 interface Attempt {
@@ -56,8 +43,7 @@ interface Attempt {
 
 /** Creates a scraper. */
 export function createScraper(options: ScraperOptions): Scraper {
-  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_RESPONSE_BYTES
-  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS
+  const { maxBodyBytes: maxBody, maxRedirects } = options
 
   const attempt = async (target: ScrapeTarget, auth: Authenticator, deadline: AbortSignal, started: number): Promise<Attempt> => {
     let sentAuth: Record<string, string> = {}
@@ -94,7 +80,8 @@ export function createScraper(options: ScraperOptions): Scraper {
         const next = new URL(location, current)
         if (visited.has(next.href)) return fail('redirects', `redirect loop: ${current.href} sends back to ${next.href}`, response.status)
         if (redirects >= maxRedirects) return fail('redirects', `more than ${maxRedirects} redirects (last to ${next.href})`, response.status)
-        if (next.hostname !== current.hostname) headers = withoutKeys(headers, HOST_BOUND_HEADERS)
+        // Credentials and the target's own headers (e.g. an instance-routing header) belong to its host only.
+        if (next.hostname !== current.hostname) headers = withoutKeys(headers, ['authorization', ...Object.keys(target.headers).map((k) => k.toLowerCase())])
         visited.add(next.href)
         url = next.href
       }
@@ -232,7 +219,7 @@ async function failedStatus(response: Response, target: ScrapeTarget, started: n
   return fail('http_status', `target answered HTTP ${status}${routerError ? ` (router: ${routerError})` : ''}${excerpt ? `: ${excerpt}` : ''}`)
 }
 
-/** The headers of a scrape: ours, then the target's (X-CF-APP-INSTANCE), then the credentials; names lower-cased. */
+/** The headers of a scrape: ours, then the target's (e.g. an instance-routing header), then the credentials; names lower-cased. */
 function requestHeaders(instanceId: string, targetHeaders: Record<string, string>, auth: Record<string, string>): Record<string, string> {
   const headers: Record<string, string> = {
     accept: SCRAPE_ACCEPT,

@@ -4,8 +4,8 @@
  * how discovery is doing, the HTTP traffic and the process itself. One place that names them,
  * so their names stay consistent.
  */
-import { registerCfMetrics, type CfMetrics } from './cf.ts'
 import { registerHttpMetrics, type HttpMetrics } from './http.ts'
+import { registerPlatformApiMetrics, type PlatformApiMetrics } from './platform-api.ts'
 import { registerProcessMetrics } from './process.ts'
 import { Registry, type Counter, type Gauge, type Histogram } from './registry.ts'
 
@@ -20,8 +20,8 @@ export interface SelfMetrics {
   discoveryDuration: Gauge
   targetsDiscovered: Gauge
   http: HttpMetrics
-  /** Cloud Controller and UAA traffic. */
-  cf: CfMetrics
+  /** Platform API and token traffic (Cloud Controller and UAA, ...). */
+  platforms: PlatformApiMetrics
   /** Stops the event-loop lag probe. */
   stop(): void
 }
@@ -44,7 +44,7 @@ export function createSelfMetrics(lastRefresh: () => number | undefined, now: ()
   const handles: SelfMetrics = {
     registry,
     http,
-    cf: registerCfMetrics(registry, now),
+    platforms: registerPlatformApiMetrics(registry, now),
     stop: () => processMetrics.stop(),
     scrapes: registry.counter('promregator_scrapes', 'Scrapes of app instances by outcome.'),
     scrapeErrors: registry.counter('promregator_scrape_errors', 'Failed scrapes of app instances by reason.'),

@@ -30,10 +30,6 @@ abstract class Metric<T> {
     }
     return s
   }
-  /** Drops series whose labels match (e.g. an instance that is gone). */
-  remove(match: (labels: LabelValues) => boolean): void {
-    for (const [key, s] of this.series) if (match(s.labels)) this.series.delete(key)
-  }
   abstract collect(): MetricFamily
 }
 

@@ -8,7 +8,7 @@
  * (2.8 MB of the idle heap with 3,000 targets, bench/memory.ts).
  */
 import type { FailureReason } from '../scrape/failures.ts'
-import type { ScrapeResult } from '../scrape/scraper.ts'
+import type { ScrapeResult } from '../scrape/types.ts'
 
 /** What is kept of one scrape. */
 export interface ScrapeOutcome {

@@ -16,6 +16,7 @@ import { simConfig } from '../support/sim-config.ts'
 import { startSimulator, type Simulator } from '../support/simulator/index.ts'
 import { assembleFrom, type Harness } from '../http/harness.ts'
 import { existsSync } from 'node:fs'
+import { singleTargetPath } from '../../src/model/target.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname
@@ -50,9 +51,9 @@ beforeAll(async () => {
     ],
   })
   h = assembleFrom(simConfig(sim, '  targets:\n    - { orgName: acme, spaceRegex: ".*", applicationRegex: ".*", protocol: http }'))
-  await h.cache.current()
+  await h.targets.current()
   // Scrape all but billing, so one row is still "not scraped yet".
-  for (const t of h.cache.peek().targets) if (t.appName !== 'billing') await h.app.request(`/singleTargetMetrics/${t.appGuid}/${t.index}`)
+  for (const t of h.targets.peek().targets) if (t.display.app !== 'billing') await h.app.request(singleTargetPath(t))
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
   })
@@ -94,9 +95,9 @@ async function openPage(viewport: { width: number; height: number }): Promise<{ 
 describe.skipIf(skip)('status page in chromium', () => {
   it('shows every target with its outcome, filters, refreshes itself, and escapes names', async () => {
     const { page, dialogs, errors } = await openPage({ width: 1280, height: 900 })
-    const expected = h.cache.peek().targets.map((t) => ({
+    const expected = h.targets.peek().targets.map((t) => ({
       id: t.id,
-      outcome: t.appName === 'billing' ? 'pending' : t.appName === 'checkout' && t.index === 1 ? 'down' : 'up',
+      outcome: t.display.app === 'billing' ? 'pending' : t.display.app === 'checkout' && t.display.instance === '1' ? 'down' : 'up',
     }))
     expect(expected).toHaveLength(6)
     for (const { id, outcome } of expected) {
@@ -124,9 +125,9 @@ describe.skipIf(skip)('status page in chromium', () => {
     await expect.poll(() => page.locator('tbody tr:visible').count()).toBe(1)
 
     // A scrape happens; the page refreshes in place (no navigation) and keeps the filter.
-    const billing = h.cache.peek().targets.find((t) => t.appName === 'billing')!
+    const billing = h.targets.peek().targets.find((t) => t.display.app === 'billing')!
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42))
-    await h.app.request(`/singleTargetMetrics/${billing.appGuid}/0`)
+    await h.app.request(singleTargetPath(billing))
     await expect.poll(() => page.locator(`tr[data-target="${billing.id}"]`).getAttribute('data-outcome'), { timeout: 10_000 }).toBe('up')
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42)
     expect(await page.inputValue('#filter')).toBe('billing')

@@ -1,5 +1,5 @@
 /**
- * Response compression (src/http/compression.ts): the rules of `hono/compress` (which coding for
+ * Response compression (src/http/middleware/compression.ts): the rules of `hono/compress` (which coding for
  * which Accept-Encoding, what is left alone, Vary), the injected whole-body compressor the binary
  * uses (gzip and zlib-format deflate, bodies under the threshold sent as they are) and the
  * portable CompressionStream default, and the wiring from assemble() to the app.
@@ -9,7 +9,7 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { assemble } from '../../src/assemble.ts'
 import { loadConfigText } from '../../src/config/load.ts'
-import { compression, selectEncoding, type Compressor, type Encoding } from '../../src/http/compression.ts'
+import { compression, selectEncoding, type Compressor, type Encoding } from '../../src/http/middleware/compression.ts'
 import { silentLogger } from '../../src/log.ts'
 
 const BIG = `${Array.from({ length: 400 }, (_, i) => `series_${i}{app="web"} ${i}`).join('\n')}\n`

@@ -23,7 +23,7 @@ beforeAll(async () => {
   sim = await startSimulator(oneSpace('acme', 'dev', [{ name: EVIL, instances: 2, instanceStates: ['RUNNING', 'CRASHED'], routes: [{ host: 'weird' }], format: 'text', body: () => BODY }]))
   guid = sim.apps()[0]!.guid
   h = assembleFrom(simConfig(sim, "  targets:\n    - { orgName: acme, spaceName: dev, applicationRegex: 'we[\\s\\S]*', protocol: http }"))
-  await h.cache.current()
+  await h.targets.current()
 })
 afterAll(async () => {
   h.stop()

@@ -5,7 +5,7 @@
  */
 import { assemble, type Assembled } from '../../src/assemble.ts'
 import { loadConfigText } from '../../src/config/load.ts'
-import type { Compressor } from '../../src/http/compression.ts'
+import type { Compressor } from '../../src/http/middleware/compression.ts'
 import { createLogger, type LogFormat } from '../../src/log.ts'
 import { SecretRegistry } from '../../src/secrets.ts'
 import { configSecrets } from '../../src/assemble.ts'

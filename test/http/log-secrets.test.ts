@@ -135,8 +135,8 @@ describe('secrets inside error messages of dependencies', () => {
         { format, fetch: echoing },
       )
       try {
-        await h.cache.refresh() // fails: the spaces request "hangs up" with the bearer token in its message
-        expect(h.cache.status().lastError).toBeDefined()
+        await h.targets.refresh() // fails: the spaces request "hangs up" with the bearer token in its message
+        expect(h.targets.status().lastError).toBeDefined()
         s.faults.reset()
       } finally {
         h.stop()

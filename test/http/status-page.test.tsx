@@ -3,35 +3,28 @@
  * and escaping of every user-controlled text (names, routes, error messages).
  */
 import { describe, expect, it } from 'vitest'
-import type { DiscoveryStatus, TargetSnapshot } from '../../src/discovery/cache.ts'
-import type { ScrapeTarget } from '../../src/routing/classify.ts'
-import { clampRefresh, matchesQuery, statusView } from '../../src/http/status-model.ts'
-import { renderStatusPage } from '../../src/http/status-page.tsx'
+import type { DiscoveryStatus, TargetSnapshot } from '../../src/targets/types.ts'
+import type { ScrapeTarget } from '../../src/model/target.ts'
+import { clampRefresh, matchesQuery, statusView } from '../../src/http/status/model.ts'
+import { renderStatusPage } from '../../src/http/status/page.tsx'
 import type { ScrapeOutcome } from '../../src/self/scrape-outcomes.ts'
 
 const EVIL = `we"ird\\app\n<script>alert(1)</script>&amp;`
 
-function target(app: string, index: number, overrides: Partial<ScrapeTarget> = {}): ScrapeTarget {
+function target(app: string, index: number, display: Partial<ScrapeTarget['display']> = {}): ScrapeTarget {
   const appGuid = `guid-${app.length}-${index}`
   return {
     id: `${appGuid}:${index}`,
-    appGuid,
-    index,
-    orgName: 'acme',
-    spaceName: 'dev',
-    appName: app,
     url: `http://${app}.apps.example/metrics`,
     headers: {},
-    internal: false,
-    routeUrl: `${app}.apps.example`,
-    path: '/metrics',
     labels: { org_name: 'acme', space_name: 'dev', app_name: app, cf_instance_id: `${appGuid}:${index}`, cf_instance_number: String(index) },
-    ...overrides,
+    discoveryLabels: {},
+    display: { platform: '', owner: 'acme', space: 'dev', app, instance: String(index), route: `${app}.apps.example`, network: 'external', ...display },
   }
 }
 
-const targets = [target('web', 0), target('web', 1), target(EVIL, 0, { internal: true, routeUrl: 'evil.apps.internal' }), target('batch', 0)]
-const snapshot: TargetSnapshot = { targets, byId: new Map(targets.map((t) => [t.id, t])), apps: [], refreshedAt: 1_000_000 }
+const targets = [target('web', 0), target('web', 1), target(EVIL, 0, { network: 'internal', route: 'evil.apps.internal' }), target('batch', 0)]
+const snapshot: TargetSnapshot = { targets, byId: new Map(targets.map((t) => [t.id, t])), apps: 0, problems: [], refreshedAt: 1_000_000 }
 const status: DiscoveryStatus = { ready: true, refreshedAt: 1_000_000, lastAttemptAt: 1_010_000, lastError: `CC said <b>"no"</b>`, lastDurationMs: 42, refreshing: false }
 const outcomes = new Map<string, ScrapeOutcome>([
   [targets[0]!.id, { ok: true, at: 1_020_000, durationMs: 12.4, bytes: 100 }],

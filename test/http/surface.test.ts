@@ -136,12 +136,12 @@ describe('health', () => {
       const before = await h.app.request('/-/ready')
       expect(before.status).toBe(503)
       expect(await before.text()).toMatch(/^Not ready: first discovery not done/)
-      await h.cache.refresh() // fails: the API is unreachable
+      await h.targets.refresh() // fails: the API is unreachable
       const failed = await h.app.request('/-/ready')
       expect(failed.status).toBe(503)
       expect(await failed.text()).toMatch(/first discovery not done \(.+\)/)
       sim.faults.setUnreachable(false)
-      await h.cache.refresh()
+      await h.targets.refresh()
       expect((await h.app.request('/-/ready')).status).toBe(200)
       expect((await h.app.request('/-/healthy')).status).toBe(200)
       h.beginShutdown()

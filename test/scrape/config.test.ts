@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { loadConfigText } from '../../src/config/load.ts'
-import { fetchThroughProxy, proxyUrlOf } from '../../src/outbound-proxy.ts'
+import { fetchThroughProxy, proxyUrlOf } from '../../src/net/proxy.ts'
 
 const load = (promregator: string, cf = '') => loadConfigText(`cf: { api_host: api.example.org, username: u, password: p${cf} }\npromregator:\n${promregator}\n`)
 

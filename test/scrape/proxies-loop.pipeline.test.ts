@@ -71,7 +71,7 @@ ${cfBlock({ host: '127.0.0.1', port: dead.port })}promregator:
       { fetch: proxyAwareFetch, logger: silentLogger },
     )
     const ready = await get(broken, '/-/ready')
-    await broken.cache.current().catch(() => undefined)
+    await broken.targets.current().catch(() => undefined)
     expect(ready.status).toBe(503)
     expect((await get(broken, '/-/ready')).status).toBe(503)
     expect(sim.requests().length).toBe(before)

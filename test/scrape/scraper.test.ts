@@ -6,9 +6,10 @@
 import type { Socket } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { basicAuthenticator, noAuthenticator, type Authenticator } from '../../src/scrape/auth.ts'
+import { basicAuthenticator, noAuthenticator } from '../../src/scrape/auth/basic.ts'
+import type { Authenticator, ScrapeResult } from '../../src/scrape/types.ts'
 import { limitConcurrency } from '../../src/scrape/limits.ts'
-import { createScraper, SCRAPE_ACCEPT, type ScrapeResult, type ScraperOptions } from '../../src/scrape/scraper.ts'
+import { createScraper, SCRAPE_ACCEPT, type ScraperOptions } from '../../src/scrape/scraper.ts'
 import { generatePki, pkiUnavailable } from '../support/certificates.ts'
 import { freePort } from '../support/e2e.ts'
 import { METRICS_BODY, startServer, targetAt, TEXT_TYPE, trickle, writeForever, type TestServer } from './servers.ts'
@@ -21,6 +22,9 @@ function scraperWith(overrides: Partial<ScraperOptions> = {}) {
     connectionTimeoutMs: 5000,
     socketReadTimeoutMs: 5000,
     maxProcessingTimeMs: 10_000,
+    // The configuration's defaults (promregator.scraping.maxResponseSize, maxRedirects).
+    maxBodyBytes: 16 * MiB,
+    maxRedirects: 5,
     instanceId: 'instance-under-test',
     authenticatorFor: () => noAuthenticator,
     ...overrides,

@@ -7,7 +7,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
-import type { ScrapeTarget } from '../../src/routing/classify.ts'
+import type { ScrapeTarget } from '../../src/model/target.ts'
 
 export const METRICS_BODY = '# HELP up_test A test gauge.\n# TYPE up_test gauge\nup_test 1\n'
 export const TEXT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
@@ -95,17 +95,11 @@ export function targetAt(url: string, overrides: Partial<ScrapeTarget> = {}): Sc
   const appGuid = '6f2d0e59-3c0c-4a3b-9a53-3c7d5e2f9a10'
   return {
     id: `${appGuid}:0`,
-    appGuid,
-    index: 0,
-    orgName: 'org',
-    spaceName: 'space',
-    appName: 'app',
     url,
     headers: {},
-    internal: true,
-    routeUrl: new URL(url).host,
-    path: new URL(url).pathname,
     labels: { org_name: 'org', space_name: 'space', app_name: 'app', cf_instance_id: `${appGuid}:0`, cf_instance_number: '0' },
+    discoveryLabels: {},
+    display: { platform: '', owner: 'org', space: 'space', app: 'app', instance: '0', route: new URL(url).host, network: 'internal' },
     ...overrides,
   }
 }

@@ -26,7 +26,7 @@ it('forgets the outcomes of instances that discovery no longer reports', async (
   expect([0, 1, 2].map((i) => h.outcomes.get(`${guid}:${i}`)?.ok)).toEqual([true, true, true])
 
   sim.scaleApp('web', 1)
-  await h.cache.invalidate() // forget cached Cloud Controller results: the refresh asks again
+  await h.targets.invalidate() // forget cached Cloud Controller results: the refresh asks again
   expect(h.outcomes.get(`${guid}:0`)?.ok).toBe(true)
   expect(h.outcomes.get(`${guid}:1`)).toBeUndefined()
   expect(h.outcomes.get(`${guid}:2`)).toBeUndefined()

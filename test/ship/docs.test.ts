@@ -5,7 +5,7 @@
  * only discovery labels that /discovery writes; the migration tables agree with the schema.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -69,7 +69,9 @@ describe('Prometheus examples', () => {
   )
 
   it('use only discovery labels that /discovery writes', () => {
-    const written = new Set(read('src/http/discovery.ts').match(/__meta_promregator_target_\w+/g))
+    // The platforms choose their targets' labels; /discovery adds the path.
+    const sources = ['src/http/routes/discovery.ts', ...readdirSync('src/platform', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `src/platform/${f}`)]
+    const written = new Set(sources.flatMap((path) => read(path).match(/__meta_promregator_target_\w+/g) ?? []))
     const used = DOCS.flatMap((path) => read(path).match(/__meta_promregator_target_\w+/g) ?? [])
     expect(used.length).toBeGreaterThan(10)
     expect([...new Set(used)].filter((label) => !written.has(label))).toEqual([])

@@ -138,7 +138,7 @@ describe('manifest.yml', () => {
   })
 
   it('sets only environment variables that the binary reads', () => {
-    const usage = read('src/main.ts')
+    const usage = ['src/main.ts', 'src/lifecycle.ts', 'src/cli.ts'].map(read).join('\n')
     for (const name of Object.keys((app.env ?? {}) as Record<string, unknown>)) expect(usage).toContain(name)
   })
 })

@@ -6,7 +6,7 @@
  * without `tls` go to `base` unchanged (e.g. {@link proxyAwareFetch}).
  */
 import { Agent, fetch as undiciFetch } from 'undici'
-import type { TlsClientOptions } from '../../src/scrape/oauth2.ts'
+import type { TlsClientOptions } from '../../src/oauth/types.ts'
 
 export interface TlsFetchOptions {
   /** Fetch for requests without `tls`. */

@@ -1,0 +1,39 @@
+/**
+ * @module aggregate/scrape-all
+ * `/metrics` without HTTP: scrape every target, each body scanned as its scrape ends (while the
+ * others are still in flight, so scanning overlaps the waiting instead of following the last
+ * scrape), then one merge into a single document. Concurrency is bounded once, in the scraper
+ * (`promregator.scraping.threads`). The phases are reported to `phase` for `Server-Timing`.
+ */
+import type { Format } from '../exposition/types.ts'
+import type { ScrapeTarget } from '../model/target.ts'
+import type { ScrapeResult, Scraper } from '../scrape/types.ts'
+import { mergedBody, prepareForMerge, type MergedBody } from './bodies.ts'
+
+export interface ScrapeAllOptions {
+  scraper: Scraper
+  /** Called with every result as it arrives (outcomes, metrics, logs). */
+  record?: (result: ScrapeResult) => void
+  /** The caller gave up (its client went away): scrapes in flight are aborted. */
+  signal?: AbortSignal
+  /** Marks the start and end of a phase (`scrape`, `merge`), e.g. for Server-Timing. */
+  phase?: { start(name: 'scrape' | 'merge', description: string): void; end(name: 'scrape' | 'merge'): void }
+}
+
+/** Scrapes `targets` and merges their bodies, with their labels and our own metrics, in `format`. */
+export async function scrapeAndMerge(targets: readonly ScrapeTarget[], format: Format, options: ScrapeAllOptions): Promise<MergedBody> {
+  options.phase?.start('scrape', `scraping ${targets.length} instances and scanning each body as it arrives`)
+  const inputs = await Promise.all(
+    targets.map((t) =>
+      options.scraper.scrape(t, options.signal).then((result) => {
+        options.record?.(result)
+        return prepareForMerge(result)
+      }),
+    ),
+  )
+  options.phase?.end('scrape')
+  options.phase?.start('merge', 'merging the bodies with their labels into one document')
+  const merged = mergedBody(inputs, format)
+  options.phase?.end('merge')
+  return merged
+}

@@ -1,0 +1,36 @@
+/**
+ * @module http/routes/single-target
+ * `GET /singleTargetMetrics/<first>/<second>`: the metrics of the one target whose id is
+ * `<first>:<second>`, plus `promregator_up` and `promregator_scrape_duration_seconds`. Only
+ * targets discovery knows are ever contacted: any other id is a 404 without an outbound request,
+ * so this endpoint is no open proxy.
+ */
+import { Hono } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { singleTargetBody } from '../../aggregate/bodies.ts'
+import { CONTENT_TYPES, negotiateFormat } from '../../exposition/negotiate.ts'
+import type { AppDeps } from '../types.ts'
+
+/** A path segment of a target id: letters, digits, `.`, `_`, `-` (GUIDs, indexes, dyno names). */
+const SEGMENT = /^[A-Za-z0-9._-]{1,128}$/
+
+/** The proxy endpoint of every discovered target. */
+export function singleTargetRoutes(deps: Pick<AppDeps, 'config' | 'targets' | 'scraper' | 'recorder' | 'metrics'>): Hono {
+  const { scraping } = deps.config.promregator
+  return new Hono().get('/singleTargetMetrics/:appGuid/:index', async (c) => {
+    const { appGuid, index } = c.req.param()
+    if (!SEGMENT.test(appGuid) || !SEGMENT.test(index)) return c.text('Invalid target id\n', 400)
+    const snapshot = await deps.targets.current()
+    const target = snapshot.byId.get(`${appGuid}:${index}`)
+    if (!target) return c.text(`Unknown instance ${appGuid}:${index}\n`, 404)
+    const result = await deps.scraper.scrape(target, c.req.raw.signal)
+    deps.recorder.record(result)
+    const wanted = negotiateFormat(c.req.header('accept'))
+    const { body, format, parseError, conflicts } = singleTargetBody(result, wanted, scraping.labelEnrichment)
+    for (const conflict of conflicts ?? []) deps.metrics.mergeConflicts.inc({ metric_name: conflict.metric })
+    if (parseError) deps.recorder.parseError(target.id, parseError, 'instance body could not be converted')
+    // A 5xx (if configured) makes Prometheus's own `up` 0; the body still says why (promregator_up 0).
+    const status = result.ok && !parseError ? 200 : scraping.failedTargetStatus
+    return c.body(body, status as ContentfulStatusCode, { 'content-type': CONTENT_TYPES[format] })
+  })
+}

@@ -1,0 +1,40 @@
+/**
+ * @module scrape/types
+ * The shapes of the scrape stage: what one scrape gives back, what scrapes a target, and what adds
+ * credentials to a scrape. Kept apart from the implementations so that none of them has to import
+ * another to name them.
+ */
+import type { Format } from '../exposition/types.ts'
+import type { ScrapeTarget } from '../model/target.ts'
+import type { FailureReason } from './failures.ts'
+
+/** The outcome of one scrape: the body in its format, or why it failed. Never an exception. */
+export type ScrapeResult =
+  | { ok: true; target: ScrapeTarget; body: string; format: Format; durationMs: number; bytes: number }
+  | { ok: false; target: ScrapeTarget; reason: FailureReason; message: string; status?: number; durationMs: number; bytes: number }
+
+/** Scrapes one target. */
+export interface Scraper {
+  scrape(target: ScrapeTarget, signal?: AbortSignal): Promise<ScrapeResult>
+}
+
+/** A scraper whose in-flight scrapes are capped, with counters for status pages and tests. */
+export interface LimitedScraper extends Scraper {
+  /** Scrapes running right now. */
+  activeCount(): number
+  /** Scrapes waiting for a free slot. */
+  pendingCount(): number
+}
+
+/** Adds credentials to a scrape request. */
+export interface Authenticator {
+  /** Headers to send (e.g. `Authorization`). Rejects when no credential can be had. */
+  headers(): Promise<Record<string, string>>
+  /**
+   * The target answered 401 to the headers `sent`: drop them if they are still the cached ones.
+   * True if one retry with fresh credentials may succeed.
+   */
+  rejected?(sent: Record<string, string>): boolean
+  /** Values that must never be logged. */
+  readonly secrets: string[]
+}
