@@ -114,6 +114,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     createScraper({
       fetch: scrapeFetch,
       proxyUrl: proxyUrlOf(scraping.proxy),
+      proxyPrivateNetwork: scraping.proxyInternalRoutes,
       maxBodyBytes: scraping.maxResponseSize,
       maxRedirects: scraping.maxRedirects,
       connectionTimeoutMs: Math.min(scraping.connectionTimeout, scraping.maxProcessingTime),

@@ -21,6 +21,12 @@ export * from './schema-target.ts'
 
 export const scrapingSchema = z.object({
   proxy: proxySchema.optional(),
+  proxyInternalRoutes: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Send scrapes of targets on a platform\'s private network (Cloud Foundry internal routes such as `*.apps.internal`) through `proxy` too. Off by default: their names resolve only inside the platform, which a forward proxy outside cannot reach.',
+    ),
   connectionTimeout: millis(5000, 'Time allowed until the target answers with headers'),
   socketReadTimeout: millis(5000, 'Longest pause allowed between two chunks of the response body'),
   maxProcessingTime: millis(5000, 'Upper bound for a whole scrape of one instance'),

@@ -38,6 +38,12 @@ export interface ScrapeTarget {
   headers: Readonly<Record<string, string>>
   /** Name of the authenticator (`promregator.targetAuthenticators[].id`); undefined: the global one. */
   authenticatorId?: string
+  /**
+   * The URL's host resolves only on the platform's private network (a Cloud Foundry internal
+   * domain, a Heroku dyno name): a forward proxy outside the platform cannot reach it, so
+   * `promregator.scraping.proxy` is not used for it unless `proxyInternalRoutes` says so.
+   */
+  privateNetwork?: boolean
   /** Labels added to every sample of this target in `/metrics` (and `/singleTargetMetrics` with label enrichment). */
   labels: Readonly<Record<string, string>>
   /** Labels this target carries in `/discovery`, with their full names (`__meta_promregator_target_*`). */

@@ -18,6 +18,8 @@ export interface ScraperOptions {
   fetch: typeof fetch
   /** HTTP forward proxy (`http://host:port`), passed as Bun's `proxy` fetch option. */
   proxyUrl?: string
+  /** Whether targets on a platform's private network (`privateNetwork`) go through the proxy too. */
+  proxyPrivateNetwork?: boolean
   connectionTimeoutMs: number
   socketReadTimeoutMs: number
   maxProcessingTimeMs: number
@@ -65,7 +67,7 @@ export function createScraper(options: ScraperOptions): Scraper {
     try {
       for (let redirects = 0; ; redirects++) {
         const init: RequestInit & { proxy?: string } = { headers, redirect: 'manual', signal: wait.signal }
-        if (options.proxyUrl) init.proxy = options.proxyUrl
+        if (options.proxyUrl && (!target.privateNetwork || options.proxyPrivateNetwork)) init.proxy = options.proxyUrl
         try {
           response = await options.fetch(url, init)
         } catch (error) {

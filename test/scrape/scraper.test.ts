@@ -292,6 +292,28 @@ describe('redirects', () => {
   })
 })
 
+describe('the scraping proxy', () => {
+  const proxied = async (privateNetwork: boolean, proxyPrivateNetwork: boolean) => {
+    let seen: string | undefined
+    const fetch = (async (_url: string, init?: RequestInit & { proxy?: string }) => {
+      seen = init?.proxy
+      return new Response('up 1\n', { headers: { 'content-type': TEXT_TYPE } })
+    }) as unknown as typeof globalThis.fetch
+    const result = await scraperWith({ fetch, proxyUrl: 'http://proxy.example:3128', proxyPrivateNetwork }).scrape(targetAt('http://0.app.apps.internal:8080/metrics', { privateNetwork }))
+    expect(result.ok).toBe(true)
+    return seen
+  }
+
+  it('carries scrapes of ordinary hosts', async () => {
+    expect(await proxied(false, false)).toBe('http://proxy.example:3128')
+  })
+
+  it('is left out for hosts of a private network unless asked for', async () => {
+    expect(await proxied(true, false)).toBeUndefined()
+    expect(await proxied(true, true)).toBe('http://proxy.example:3128')
+  })
+})
+
 describe('a 401 from the target', () => {
   const rotating = (): Authenticator & { renewals: number } => {
     let generation = 1

@@ -21,9 +21,11 @@ ${password === undefined ? '' : `  password: ${password}\n`}${extra === '' ? '' 
 /** `cf:` and the opening of `promregator:` that sends scrapes through the simulated gorouter; further `promregator:` lines follow (indented two spaces, `scraping` keys four). */
 export function simulatorYaml(sim: SimAddress): string {
   const proxy = new URL(sim.proxyUrl)
+  // The simulated gorouter also stands in for the container network's DNS: internal routes go through it too.
   return `${cfYaml(sim)}promregator:
   scraping:
     proxy: { host: ${proxy.hostname}, port: ${proxy.port} }
+    proxyInternalRoutes: true
 `
 }
 

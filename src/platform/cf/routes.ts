@@ -70,6 +70,7 @@ export function classifyApp(app: DiscoveredApp, options: RoutingOptions): Classi
       id,
       url,
       headers,
+      ...(route.internal && !override ? { privateNetwork: true } : {}),
       authenticatorId: options.authenticatorId,
       labels: {
         org_name: app.orgName,

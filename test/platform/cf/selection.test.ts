@@ -63,7 +63,7 @@ describe('annotation opt-in (kubernetesAnnotations)', () => {
     const p = build(
       `${cfBlock(eu)}promregator:
   discovery: { ownMetricsEndpoint: false }
-  scraping: { proxy: { host: 127.0.0.1, port: ${new URL(eu.proxyUrl).port} } }
+  scraping: { proxy: { host: 127.0.0.1, port: ${new URL(eu.proxyUrl).port} }, proxyInternalRoutes: true }
   targets:
     - { orgName: acme, spaceName: dev, kubernetesAnnotations: true, protocol: http }
 `,
@@ -83,7 +83,7 @@ describe('several foundations', () => {
   const config = () => `cf:
 ${cfBlock(eu, '', 'eu')}${cfBlock(us, '', 'us')}promregator:
   discovery: { ownMetricsEndpoint: false }
-  scraping: { proxy: { host: 127.0.0.1, port: ${new URL(eu.proxyUrl).port} }, maxProcessingTime: 2000 }
+  scraping: { proxy: { host: 127.0.0.1, port: ${new URL(eu.proxyUrl).port} }, proxyInternalRoutes: true, maxProcessingTime: 2000 }
   targets:
     - { foundation: eu, orgName: acme, applicationRegex: "shop-.*", protocol: http }
     - { foundation: us, orgName: acme, applicationRegex: "(shop|billing)-.*", protocol: http }
