@@ -23,6 +23,7 @@ import { createSelfMetrics, type SelfMetrics } from './self/metrics.ts'
 import { createScrapeOutcomes, type ScrapeOutcomes } from './self/scrape-outcomes.ts'
 import { createScrapeRecorder } from './self/scrape-recorder.ts'
 import { combinePlatforms, type CombinedPlatforms } from './targets/combine.ts'
+import { createInvalidationGate, type InvalidationGate } from './targets/invalidation.ts'
 import { startRefreshLoop } from './targets/refresh.ts'
 import { createTargetStore } from './targets/store.ts'
 import type { TargetStore } from './targets/types.ts'
@@ -53,6 +54,8 @@ export interface Assembled {
   /** The picture of targets (refreshed on demand; {@link startDiscovery} schedules it). */
   targets: TargetStore
   platforms: CombinedPlatforms
+  /** Where `/cache/invalidate` requests go: coalesced, spaced-out refreshes. */
+  invalidation: InvalidationGate
   metrics: SelfMetrics
   instanceId: string
   /** Inbound auth; `user.generated` tells the caller to print the password once. */
@@ -126,11 +129,21 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     scraping.threads,
   )
 
+  const invalidation = createInvalidationGate(targets, {
+    minIntervalMs: config.promregator.cache.invalidate.minInterval * 1000,
+    now,
+    onRequest: () => metrics.invalidations.inc(),
+    onRefresh: () => {
+      metrics.invalidationRefreshes.inc()
+      logger.info('cache invalidated; refreshing discovery')
+    },
+  })
   let draining = false
   const recorder = createScrapeRecorder({ outcomes, metrics, logger })
   const app = createApp({
     config,
     targets,
+    invalidation,
     platformStates: () => platforms.states(),
     scraper,
     metrics,
@@ -149,6 +162,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     app,
     targets,
     platforms,
+    invalidation,
     metrics,
     instanceId,
     auth,

@@ -8,6 +8,7 @@
  * Runtime-agnostic like assemble.ts: the caller brings `fetch`, file reading and the environment.
  */
 import type { Assembled } from './assemble.ts'
+import { configAdvice } from './config/advice.ts'
 import type { Config } from './config/schema.ts'
 import type { ConfigSource } from './config/source.ts'
 import type { InboundAuthSettings } from './http/middleware/auth.ts'
@@ -81,7 +82,7 @@ export async function boot(options: BootOptions): Promise<Booted> {
   const { secrets } = options
   for (const secret of configSecrets(config)) secrets.addConfigured(secret)
   const logger = createLogger({ level: config.promregator.log.level, format: config.promregator.log.format, secrets: () => secrets.all() })
-  for (const warning of loaded.warnings) logger.warn(warning)
+  for (const warning of [...loaded.warnings, ...configAdvice(config)]) logger.warn(warning)
   const assembled = assemble(config, { fetch: options.fetch, logger, version: options.version, secrets, onRefresh: options.onRefresh, collectGarbage: options.collectGarbage, compressor: options.compressor })
   return { ok: true, config, logger, assembled, origin: options.source.origin }
 }
@@ -106,7 +107,7 @@ export async function checkConfig(options: Pick<BootOptions, 'source' | 'readTex
   return {
     code: 0,
     stdout: `${options.source.origin}: configuration OK; ${targets} target${targets === 1 ? '' : 's'} on ${foundations.join(', ')}`,
-    stderr: loaded.warnings.map((w) => `promregator: warning: ${w}`),
+    stderr: [...loaded.warnings, ...configAdvice(loaded.config)].map((w) => `promregator: warning: ${w}`),
   }
 }
 

@@ -38,7 +38,13 @@ export const cfRequestSchema = z.object({
     .describe('Per-request timeouts. Larger defaults than the original (2500 ms) because one page holds up to 5,000 resources instead of 100.'),
   backoff: millis(500, 'First delay before retrying a request that failed with a network error or 5xx; doubled per retry, with jitter'),
   retries: z.number().int().min(0).max(10).default(2).describe('Retries after the first attempt for network errors and 5xx.'),
-  rateLimit: z.number().min(0).default(0).describe('Most requests per second sent to the Cloud Controller (0: no limit); excess requests wait.'),
+  rateLimit: z
+    .number()
+    .min(0)
+    .default(10)
+    .describe(
+      'Most requests per second sent to the Cloud Controller and UAA, as a sustained rate; up to a second\'s worth saved up while idle goes out at once (as the original\'s Guava `RateLimiter`). Excess requests wait. The default keeps any burst of refreshes from flooding the API (the original\'s default, 0, was no limit; 0 still switches it off). A cold discovery of 50,000 apps is about 35 requests.',
+    ),
   concurrency: z.number().int().min(1).max(64).default(6).describe('Most requests to the Cloud Controller in flight at once.'),
 })
 

@@ -90,7 +90,21 @@ export const promregatorSchema = z.object({
   endpoint: z.object({ auth: inboundAuth('the scrape endpoints `/singleTargetMetrics/...` and `/metrics`') }).prefault({}).describe('The scrape endpoints.'),
   metrics: z.object({ auth: inboundAuth('`/promregatorMetrics`') }).prefault({}).describe('The own-metrics endpoint `/promregatorMetrics`.'),
   cache: z
-    .object({ invalidate: z.object({ auth: inboundAuth('`/cache/invalidate`') }).prefault({}).describe('`GET /cache/invalidate`, which forces a discovery refresh.') })
+    .object({
+      invalidate: z
+        .object({
+          auth: inboundAuth('`/cache/invalidate`'),
+          minInterval: z
+            .number()
+            .min(0)
+            .default(5)
+            .describe(
+              'Least time between two discovery refreshes caused by `/cache/invalidate` (seconds). Requests meanwhile join the refresh that is waiting for its turn, so however often the endpoint is called, the platform APIs see at most one refresh per interval.',
+            ),
+        })
+        .prefault({})
+        .describe('`GET /cache/invalidate`, which forces a discovery refresh. On a public route protect it (`auth: BASIC`): each refresh spends the platform user\'s API budget.'),
+    })
     .prefault({})
     .describe('Cache control endpoints.'),
   log: logSchema.prefault({}).describe('Logging. (Spring\'s `logging.level.*` map of the original is ignored, so old files still load.)'),

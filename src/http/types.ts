@@ -9,6 +9,7 @@ import type { LimitedScraper } from '../scrape/types.ts'
 import type { SelfMetrics } from '../self/metrics.ts'
 import type { ScrapeOutcomes } from '../self/scrape-outcomes.ts'
 import type { ScrapeRecorder } from '../self/scrape-recorder.ts'
+import type { InvalidationGate } from '../targets/invalidation.ts'
 import type { PlatformState, TargetStore } from '../targets/types.ts'
 import type { InboundAuthSettings } from './middleware/auth.ts'
 import type { Compressor } from './middleware/compression.ts'
@@ -16,6 +17,8 @@ import type { Compressor } from './middleware/compression.ts'
 export interface AppDeps {
   config: Config
   targets: TargetStore
+  /** Where `/cache/invalidate` requests go (coalesced, spaced refreshes). */
+  invalidation: InvalidationGate
   /** The state of each platform entry, for the status page. */
   platformStates: () => PlatformState[]
   scraper: LimitedScraper

@@ -1,8 +1,10 @@
 /**
  * @module net/rate-limit
- * A smooth client-side rate limit (requests per second) like Guava's `RateLimiter` that the
- * original uses for `cf.request.rateLimit`: each request gets the next free slot, slots are
- * `1000 / rate` ms apart, and excess requests queue instead of failing.
+ * A client-side rate limit (requests per second) with the semantics of Guava's bursty
+ * `RateLimiter`, which the original uses for `cf.request.rateLimit`: slots are `1000 / rate` ms
+ * apart and excess requests queue instead of failing; time spent idle is saved up as permits for
+ * up to `burstSeconds` (default 1 s, as Guava), so a refresh after a quiet spell sends its first
+ * requests at once while a sustained flood is held to the rate.
  */
 
 /** Waits until the caller may send its next request. */
@@ -11,6 +13,8 @@ export type RateLimiter = () => Promise<void>
 export interface RateLimiterOptions {
   /** Requests per second; 0 or less means no limit. */
   perSecond: number
+  /** Idle time saved up as permits, at most this many seconds' worth; default 1. */
+  burstSeconds?: number
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
@@ -21,12 +25,20 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const now = options.now ?? (() => performance.now())
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
   const spacing = 1000 / options.perSecond
-  // The earliest moment the next request may go out; a burst of one is allowed after idling.
-  let nextFree = -Infinity
+  const maxStored = options.perSecond * (options.burstSeconds ?? 1)
+  // The earliest moment the next request may go out, and the permits saved up while idle.
+  let nextFree = now()
+  let stored = 0
   return async () => {
     const at = now()
-    const slot = Math.max(at, nextFree)
-    nextFree = slot + spacing
-    if (slot > at) await sleep(slot - at)
+    if (at > nextFree) {
+      stored = Math.min(maxStored, stored + (at - nextFree) / spacing)
+      nextFree = at
+    }
+    const wait = nextFree - at
+    const fromStored = Math.min(1, stored)
+    stored -= fromStored
+    nextFree += (1 - fromStored) * spacing
+    if (wait > 0) await sleep(wait)
   }
 }

@@ -17,6 +17,9 @@ export interface SelfMetrics {
   scrapeDuration: Histogram
   mergeConflicts: Counter
   discoveryRefreshes: Counter
+  /** `/cache/invalidate` requests, and the refreshes they caused (fewer: they coalesce). */
+  invalidations: Counter
+  invalidationRefreshes: Counter
   discoveryDuration: Gauge
   targetsDiscovered: Gauge
   http: HttpMetrics
@@ -51,6 +54,8 @@ export function createSelfMetrics(lastRefresh: () => number | undefined, now: ()
     scrapeDuration: registry.histogram('promregator_instance_scrape_duration_seconds', 'Duration of scrapes of app instances, by outcome.', DURATION_BUCKETS, 'seconds'),
     mergeConflicts: registry.counter('promregator_merge_conflicts', 'Metric families dropped from /metrics because their TYPE conflicted with the first one seen.'),
     discoveryRefreshes: registry.counter('promregator_discovery_refreshes', 'Discovery runs by outcome.'),
+    invalidations: registry.counter('promregator_cache_invalidations', 'Requests to /cache/invalidate.'),
+    invalidationRefreshes: registry.counter('promregator_cache_invalidation_refreshes', 'Discovery refreshes caused by /cache/invalidate (requests coalesce, so fewer than the requests).'),
     discoveryDuration: registry.gauge('promregator_discovery_duration_seconds', 'Duration of the last discovery run.', { unit: 'seconds' }),
     targetsDiscovered: registry.gauge('promregator_discovery_targets', 'App instances known to discovery.'),
   }

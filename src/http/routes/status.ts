@@ -10,7 +10,7 @@ import { renderStatusPage, renderStatusSections } from '../status/page.tsx'
 import type { AppDeps } from '../types.ts'
 
 /** The status page. */
-export function statusRoutes(deps: Pick<AppDeps, 'targets' | 'platformStates' | 'outcomes' | 'version' | 'now'>): Hono {
+export function statusRoutes(deps: Pick<AppDeps, 'targets' | 'platformStates' | 'invalidation' | 'outcomes' | 'version' | 'now'>): Hono {
   const now = deps.now ?? Date.now
   const pageHeaders = secureHeaders({
     contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: [NONCE], scriptSrc: [NONCE], connectSrc: ["'self'"], formAction: ["'self'"], baseUri: ["'none'"], frameAncestors: ["'none'"] },
@@ -24,6 +24,7 @@ export function statusRoutes(deps: Pick<AppDeps, 'targets' | 'platformStates' | 
       snapshot: deps.targets.peek(),
       status,
       platforms: deps.platformStates(),
+      invalidations: deps.invalidation.counts(),
       outcomeOf: deps.outcomes.get,
       query: c.req.query('q'),
       refreshSeconds: c.req.query('refresh') === undefined ? undefined : Number(c.req.query('refresh')),

@@ -6,6 +6,7 @@
  */
 import type { TargetDisplay } from '../../model/target.ts'
 import type { ScrapeOutcome } from '../../self/scrape-outcomes.ts'
+import type { InvalidationCounts } from '../../targets/invalidation.ts'
 import type { DiscoveryStatus, PlatformState, TargetSnapshot } from '../../targets/types.ts'
 
 /** One target (its display fields) and how its last scrape went. */
@@ -27,7 +28,7 @@ export interface StatusRow extends Omit<TargetDisplay, 'network'> {
 export interface StatusView {
   version: string
   now: number
-  discovery: DiscoveryStatus & { ageSeconds?: number; targets: number; apps: number }
+  discovery: DiscoveryStatus & { ageSeconds?: number; targets: number; apps: number; invalidations?: InvalidationCounts }
   platforms: PlatformState[]
   /** Selected apps that yield no target, with the reason. */
   problems: TargetSnapshot['problems']
@@ -43,6 +44,7 @@ export interface StatusInput {
   snapshot: TargetSnapshot
   status: DiscoveryStatus
   platforms?: PlatformState[]
+  invalidations?: InvalidationCounts
   outcomeOf: (id: string) => ScrapeOutcome | undefined
   query?: string
   refreshSeconds?: number
@@ -96,6 +98,7 @@ export function statusView(input: StatusInput): StatusView {
       ageSeconds: refreshedAt === undefined ? undefined : Math.max(0, Math.round((input.now - refreshedAt) / 1000)),
       targets: input.snapshot.targets.length,
       apps: input.snapshot.apps,
+      invalidations: input.invalidations,
     },
     platforms: input.platforms ?? [],
     problems: input.snapshot.problems,

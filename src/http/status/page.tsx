@@ -101,6 +101,14 @@ const Discovery: FC<{ view: StatusView }> = ({ view }) => {
         <dd>
           {d.targets} instances of {d.apps} apps
         </dd>
+        {d.invalidations && (
+          <>
+            <dt>Cache invalidations</dt>
+            <dd id="invalidations">
+              {d.invalidations.requested} requested, {d.invalidations.refreshes} refreshes run
+            </dd>
+          </>
+        )}
         <dt>Platform API error</dt>
         <dd id="discovery-error" class={d.lastError ? 'down' : ''}>
           {d.lastError ?? 'none'}

@@ -59,7 +59,7 @@ describe('CfClient.list', () => {
     sim.faults.maxPerPage = 10
     sim.faults.latencyMs = 10
     try {
-      const apps = await client({ fetch: counting, concurrency: 3 }).list('/v3/apps', {}, appSchema)
+      const apps = await client({ fetch: counting, concurrency: 3, rateLimit: 0 }).list('/v3/apps', {}, appSchema)
       expect(apps.resources).toHaveLength(120)
       expect(most).toBe(3)
     } finally {

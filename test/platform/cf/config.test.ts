@@ -22,7 +22,7 @@ describe('cf configuration', () => {
     const [foundation] = foundationsOf(config)
     expect(foundation!.name).toBe('default')
     expect(foundation!.settings.cache.timeout).toEqual({ org: 3600, space: 3600, domain: 3600, application: 300, route: 300, process: 300, resolver: 300 })
-    expect(foundation!.settings.request).toMatchObject({ backoff: 500, retries: 2, rateLimit: 0 })
+    expect(foundation!.settings.request).toMatchObject({ backoff: 500, retries: 2, rateLimit: 10 })
     expect(grantOf(foundation!.settings).request(undefined)).toEqual({ grantType: 'password', form: { username: 'u', password: 'p' }, client: { id: 'cf', secret: '' } })
   })
 
