@@ -7,7 +7,7 @@
  */
 import type { Format } from '../exposition/types.ts'
 import type { ScrapeTarget } from '../model/target.ts'
-import type { ScrapeResult, Scraper } from '../scrape/types.ts'
+import type { ScrapeLimits, ScrapeResult, Scraper } from '../scrape/types.ts'
 import { mergedBody, prepareForMerge, type MergedBody } from './bodies.ts'
 
 export interface ScrapeAllOptions {
@@ -16,6 +16,8 @@ export interface ScrapeAllOptions {
   record?: (result: ScrapeResult) => void
   /** The caller gave up (its client went away): scrapes in flight are aborted. */
   signal?: AbortSignal
+  /** Bounds every scrape (the caller's own deadline). */
+  limits?: ScrapeLimits
   /** Marks the start and end of a phase (`scrape`, `merge`), e.g. for Server-Timing. */
   phase?: { start(name: 'scrape' | 'merge', description: string): void; end(name: 'scrape' | 'merge'): void }
 }
@@ -25,7 +27,7 @@ export async function scrapeAndMerge(targets: readonly ScrapeTarget[], format: F
   options.phase?.start('scrape', `scraping ${targets.length} instances and scanning each body as it arrives`)
   const inputs = await Promise.all(
     targets.map((t) =>
-      options.scraper.scrape(t, options.signal).then((result) => {
+      options.scraper.scrape(t, options.signal, options.limits).then((result) => {
         options.record?.(result)
         return prepareForMerge(result)
       }),

@@ -14,7 +14,7 @@ import type { LimitedScraper, Scraper } from './types.ts'
 export function limitConcurrency(scraper: Scraper, max: number): LimitedScraper {
   const limit = pLimit(Math.max(1, Math.floor(max)))
   return {
-    scrape: (target, signal) => limit(() => scraper.scrape(target, signal)),
+    scrape: (target, signal, limits) => limit(() => scraper.scrape(target, signal, limits)),
     activeCount: () => limit.activeCount,
     pendingCount: () => limit.pendingCount,
   }

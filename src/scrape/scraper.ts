@@ -47,7 +47,8 @@ interface Attempt {
 export function createScraper(options: ScraperOptions): Scraper {
   const { maxBodyBytes: maxBody, maxRedirects } = options
 
-  const attempt = async (target: ScrapeTarget, auth: Authenticator, deadline: AbortSignal, started: number): Promise<Attempt> => {
+  const attempt = async (target: ScrapeTarget, auth: Authenticator, deadline: AbortSignal, span: Span): Promise<Attempt> => {
+    const { started } = span
     let sentAuth: Record<string, string> = {}
     const fail = (reason: FailureReason, message: string, status?: number, bytes = 0): Attempt => ({
       result: { ok: false, target, reason, message, status, durationMs: performance.now() - started, bytes },
@@ -58,7 +59,7 @@ export function createScraper(options: ScraperOptions): Scraper {
     } catch (error) {
       return fail('auth', `authenticator failed: ${(error as Error).message}`)
     }
-    const wait = headersWait(deadline, options.connectionTimeoutMs + options.socketReadTimeoutMs, timeLeft(started))
+    const wait = headersWait(deadline, options.connectionTimeoutMs + options.socketReadTimeoutMs, timeLeft(span))
     let headers = requestHeaders(options.instanceId, target.headers, sentAuth)
     let url = target.url
     /** Every URL requested so far, normalised; made at the first redirect. */
@@ -98,7 +99,7 @@ export function createScraper(options: ScraperOptions): Scraper {
       return fail('content_type', `unsupported content type ${contentType} (expected text/plain or application/openmetrics-text)`, 200)
     }
     // A pause bound that cannot run out before the deadline needs no timer of its own.
-    const idleMs = options.socketReadTimeoutMs < timeLeft(started) ? options.socketReadTimeoutMs : Infinity
+    const idleMs = options.socketReadTimeoutMs < timeLeft(span) ? options.socketReadTimeoutMs : Infinity
     const read = await readBounded(response, maxBody, idleMs, deadline)
     switch (read.outcome) {
       case 'ok':
@@ -108,28 +109,31 @@ export function createScraper(options: ScraperOptions): Scraper {
       case 'idle':
         return fail('timeout', `no body data for ${options.socketReadTimeoutMs} ms (after ${read.bytes} bytes)`, 200, read.bytes)
       case 'deadline':
-        return fail('timeout', `scrape exceeded ${options.maxProcessingTimeMs} ms (after ${read.bytes} bytes of body)`, 200, read.bytes)
+        return fail('timeout', `scrape exceeded ${span.limitMs} ms (after ${read.bytes} bytes of body)`, 200, read.bytes)
       case 'error':
         return fail('network', `body read failed after ${read.bytes} bytes: ${read.error}`, 200, read.bytes)
     }
   }
 
   /** Milliseconds until the scrape's deadline. */
-  const timeLeft = (started: number): number => options.maxProcessingTimeMs - (performance.now() - started)
+  const timeLeft = (span: Span): number => span.limitMs - (performance.now() - span.started)
 
   return {
-    async scrape(target, signal) {
+    async scrape(target, signal, limits) {
+      // The deadline: maxProcessingTime, or a shorter bound of the caller (the scraper's own
+      // scrape timeout), or the caller giving up (its client went away), whichever comes first.
       const started = performance.now()
-      // The deadline: maxProcessingTime, or the caller giving up (its client went away), whichever first.
+      const limitMs = Math.max(0, Math.min(options.maxProcessingTimeMs, (limits?.deadline ?? Infinity) - started))
+      const span: Span = { started, limitMs }
       const deadline = new AbortController()
-      const timer = setTimeout(() => deadline.abort(new DOMException(`scrape exceeded ${options.maxProcessingTimeMs} ms`, 'TimeoutError')), options.maxProcessingTimeMs)
+      const timer = setTimeout(() => deadline.abort(new DOMException(`scrape exceeded ${limitMs} ms`, 'TimeoutError')), limitMs)
       const unfollow = signal ? follow(signal, deadline) : undefined
       try {
         const auth = options.authenticatorFor(target)
-        const first = await attempt(target, auth, deadline.signal, started)
+        const first = await attempt(target, auth, deadline.signal, span)
         // One fresh credential and one retry when the target rejects what we sent.
         if (!first.result.ok && first.result.reason === 'unauthorized' && !deadline.signal.aborted && auth.rejected?.(first.sentAuth)) {
-          return (await attempt(target, auth, deadline.signal, started)).result
+          return (await attempt(target, auth, deadline.signal, span)).result
         }
         return first.result
       } finally {
@@ -138,6 +142,12 @@ export function createScraper(options: ScraperOptions): Scraper {
       }
     },
   }
+}
+
+/** When one scrape started and how long it may take (ms). */
+interface Span {
+  started: number
+  limitMs: number
 }
 
 /** Deadlines following each caller signal; see {@link follow}. */

@@ -13,9 +13,18 @@ export type ScrapeResult =
   | { ok: true; target: ScrapeTarget; body: string; format: Format; durationMs: number; bytes: number }
   | { ok: false; target: ScrapeTarget; reason: FailureReason; message: string; status?: number; durationMs: number; bytes: number }
 
+/** Bounds of one scrape that its caller sets. */
+export interface ScrapeLimits {
+  /**
+   * When the caller's answer is due (`performance.now()` time): the scrape ends by then if that
+   * comes before its configured `maxProcessingTime`, however long it waited for a free slot.
+   */
+  deadline?: number
+}
+
 /** Scrapes one target. */
 export interface Scraper {
-  scrape(target: ScrapeTarget, signal?: AbortSignal): Promise<ScrapeResult>
+  scrape(target: ScrapeTarget, signal?: AbortSignal, limits?: ScrapeLimits): Promise<ScrapeResult>
 }
 
 /** A scraper whose in-flight scrapes are capped, with counters for status pages and tests. */

@@ -7,17 +7,20 @@ import { Hono } from 'hono'
 import { endTime, startTime, timing } from 'hono/timing'
 import { scrapeAndMerge } from '../../aggregate/scrape-all.ts'
 import { CONTENT_TYPES, negotiateFormat } from '../../exposition/negotiate.ts'
+import { SCRAPE_TIMEOUT_HEADER, scrapeLimitsOf } from '../scrape-deadline.ts'
 import type { AppDeps } from '../types.ts'
 
 /** The merged endpoint. */
 export function metricsRoutes(deps: Pick<AppDeps, 'targets' | 'scraper' | 'recorder' | 'metrics' | 'collectGarbage'>): Hono {
   return new Hono().get('/metrics', async (c) => {
+    const limits = scrapeLimitsOf(c.req.header(SCRAPE_TIMEOUT_HEADER))
     const snapshot = await deps.targets.current()
     const format = negotiateFormat(c.req.header('accept'))
     const merged = await scrapeAndMerge(snapshot.targets, format, {
       scraper: deps.scraper,
       record: deps.recorder.record,
       signal: c.req.raw.signal,
+      limits,
       phase: { start: (name, description) => startTime(c, name, description), end: (name) => endTime(c, name) },
     })
     for (const conflict of merged.conflicts) deps.metrics.mergeConflicts.inc({ metric_name: conflict.metric })

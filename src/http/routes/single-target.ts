@@ -9,6 +9,7 @@ import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { singleTargetBody } from '../../aggregate/bodies.ts'
 import { CONTENT_TYPES, negotiateFormat } from '../../exposition/negotiate.ts'
+import { SCRAPE_TIMEOUT_HEADER, scrapeLimitsOf } from '../scrape-deadline.ts'
 import type { AppDeps } from '../types.ts'
 
 /** A path segment of a target id: letters, digits, `.`, `_`, `-` (GUIDs, indexes, dyno names). */
@@ -18,12 +19,13 @@ const SEGMENT = /^[A-Za-z0-9._-]{1,128}$/
 export function singleTargetRoutes(deps: Pick<AppDeps, 'config' | 'targets' | 'scraper' | 'recorder' | 'metrics'>): Hono {
   const { scraping } = deps.config.promregator
   return new Hono().get('/singleTargetMetrics/:appGuid/:index', async (c) => {
+    const started = performance.now()
     const { appGuid, index } = c.req.param()
     if (!SEGMENT.test(appGuid) || !SEGMENT.test(index)) return c.text('Invalid target id\n', 400)
     const snapshot = await deps.targets.current()
     const target = snapshot.byId.get(`${appGuid}:${index}`)
     if (!target) return c.text(`Unknown instance ${appGuid}:${index}\n`, 404)
-    const result = await deps.scraper.scrape(target, c.req.raw.signal)
+    const result = await deps.scraper.scrape(target, c.req.raw.signal, scrapeLimitsOf(c.req.header(SCRAPE_TIMEOUT_HEADER), started))
     deps.recorder.record(result)
     const wanted = negotiateFormat(c.req.header('accept'))
     const { body, format, parseError, conflicts } = singleTargetBody(result, wanted, scraping.labelEnrichment)
