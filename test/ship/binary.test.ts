@@ -68,7 +68,8 @@ describe.skipIf(skip)('the binary alone in an empty folder with an empty environ
     writeFileSync(
       join(box.dir, 'ok.yml'),
       // An address nothing answers on: a discovery or a listening socket would not end in time.
-      'cf:\n  api_host: http://192.0.2.1:9\n  username: u\npromregator:\n  targets:\n    - { orgName: a, spaceName: b }\n    - { orgName: c }\n  colour: blue\n',
+      // /cache/invalidate behind basic auth: the open-endpoint advice would be a second warning.
+      'cf:\n  api_host: http://192.0.2.1:9\n  username: u\npromregator:\n  targets:\n    - { orgName: a, spaceName: b }\n    - { orgName: c }\n  colour: blue\n  cache:\n    invalidate:\n      auth: BASIC\n',
     )
     const before = readdirSync(box.dir).sort()
     const run = runIsolated(box.dir, box.binary, ['--check-config', '--config', 'ok.yml'], { CF_PASSWORD: 'from-env', PORT: '1' })
