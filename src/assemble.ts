@@ -45,6 +45,8 @@ export interface AssembleOptions {
   collectGarbage?: () => void
   /** Whole-body compressor for gzip/deflate responses (default: `CompressionStream`). */
   compressor?: Compressor
+  /** `fetch` honours Bun's `decompress: false`, so scraped bodies are inflated within `maxResponseSize` (scrape/body.ts). */
+  bodiesAsSent?: boolean
   /** Builds the platform entries (default: every entry the configuration names, platform/index.ts). */
   platforms?: (config: Config, deps: PlatformsDeps) => Platform[]
 }
@@ -118,6 +120,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
       fetch: scrapeFetch,
       proxyUrl: proxyUrlOf(scraping.proxy),
       proxyPrivateNetwork: scraping.proxyInternalRoutes,
+      bodiesAsSent: options.bodiesAsSent,
       maxBodyBytes: scraping.maxResponseSize,
       maxRedirects: scraping.maxRedirects,
       connectionTimeoutMs: Math.min(scraping.connectionTimeout, scraping.maxProcessingTime),

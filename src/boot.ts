@@ -39,6 +39,8 @@ export interface BootOptions {
   pause?: () => Promise<void>
   /** Whole-body compressor for gzip/deflate responses (main.ts: zlib at a fast level); default: `CompressionStream`. */
   compressor?: Compressor
+  /** The fetch leaves scraped bodies in their content coding when asked (main.ts: Bun's `decompress: false`). */
+  bodiesAsSent?: boolean
 }
 
 /** Either the problems that stop start-up (one line each, exit 2) or the running pieces. */
@@ -83,7 +85,7 @@ export async function boot(options: BootOptions): Promise<Booted> {
   for (const secret of configSecrets(config)) secrets.addConfigured(secret)
   const logger = createLogger({ level: config.promregator.log.level, format: config.promregator.log.format, secrets: () => secrets.all() })
   for (const warning of [...loaded.warnings, ...configAdvice(config)]) logger.warn(warning)
-  const assembled = assemble(config, { fetch: options.fetch, logger, version: options.version, secrets, onRefresh: options.onRefresh, collectGarbage: options.collectGarbage, compressor: options.compressor })
+  const assembled = assemble(config, { fetch: options.fetch, logger, version: options.version, secrets, onRefresh: options.onRefresh, collectGarbage: options.collectGarbage, compressor: options.compressor, bodiesAsSent: options.bodiesAsSent })
   return { ok: true, config, logger, assembled, origin: options.source.origin }
 }
 

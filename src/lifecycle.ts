@@ -55,7 +55,7 @@ export interface Runtime {
   /** Lets a waiting probe be answered between two stages of the boot (with an early server). */
   pause?(): Promise<void>
   /** The rest of what the boot takes from the runtime (fetch, garbage collection, compressor). */
-  boot: Pick<BootOptions, 'fetch' | 'onRefresh' | 'collectGarbage' | 'compressor'>
+  boot: Pick<BootOptions, 'fetch' | 'onRefresh' | 'collectGarbage' | 'compressor' | 'bodiesAsSent'>
 }
 
 /**

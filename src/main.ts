@@ -109,6 +109,9 @@ void run({
     // it RSS climbed to ~300 MiB over a few answers instead of peaking at ~145 (bench/aggregate.ts).
     collectGarbage: () => bun.gc(true),
     compressor: (text, encoding) => fastZlib(bun, text, encoding),
+    // Bun's fetch inflates ahead of the reader: a gzip bomb would cost hundreds of MiB before the
+    // size limit could act. Scraped bodies are inflated by the scraper instead, within the limit.
+    bodiesAsSent: true,
   },
 }).catch((error: unknown) => {
   process.stderr.write(`promregator: ${redact((error as Error).message ?? String(error), processSecrets.all())}\n`)

@@ -20,6 +20,12 @@ export interface ScraperOptions {
   proxyUrl?: string
   /** Whether targets on a platform's private network (`privateNetwork`) go through the proxy too. */
   proxyPrivateNetwork?: boolean
+  /**
+   * The fetch honours Bun's `decompress: false`: bodies arrive in their content coding and are
+   * inflated by the scraper within `maxBodyBytes` (see scrape/body.ts). Without it the runtime
+   * inflates them, and only the inflated bytes are bounded.
+   */
+  bodiesAsSent?: boolean
   connectionTimeoutMs: number
   socketReadTimeoutMs: number
   maxProcessingTimeMs: number
@@ -67,7 +73,8 @@ export function createScraper(options: ScraperOptions): Scraper {
     let response: Response
     try {
       for (let redirects = 0; ; redirects++) {
-        const init: RequestInit & { proxy?: string } = { headers, redirect: 'manual', signal: wait.signal }
+        const init: RequestInit & { proxy?: string; decompress?: boolean } = { headers, redirect: 'manual', signal: wait.signal }
+        if (options.bodiesAsSent) init.decompress = false
         if (options.proxyUrl && (!target.privateNetwork || options.proxyPrivateNetwork)) init.proxy = options.proxyUrl
         try {
           response = await options.fetch(url, init)
@@ -100,7 +107,7 @@ export function createScraper(options: ScraperOptions): Scraper {
     }
     // A pause bound that cannot run out before the deadline needs no timer of its own.
     const idleMs = options.socketReadTimeoutMs < timeLeft(span) ? options.socketReadTimeoutMs : Infinity
-    const read = await readBounded(response, maxBody, idleMs, deadline)
+    const read = await readBounded(response, maxBody, idleMs, deadline, options.bodiesAsSent)
     switch (read.outcome) {
       case 'ok':
         return { result: { ok: true, target, body: read.text, format, durationMs: performance.now() - started, bytes: read.bytes }, sentAuth }
@@ -212,7 +219,7 @@ function headersWait(deadline: AbortSignal, boundMs: number, leftMs: number): He
 /** A non-200 answer: the router's `unknown_route`, 401/403 from the app, our own loop guard, or any other status. */
 async function failedStatus(response: Response, target: ScrapeTarget, started: number, options: ScraperOptions, deadline: AbortSignal): Promise<ScrapeResult> {
   const routerError = response.headers.get('x-cf-routererror')
-  const read = await readBounded(response, 4096, options.socketReadTimeoutMs, deadline)
+  const read = await readBounded(response, 4096, options.socketReadTimeoutMs, deadline, options.bodiesAsSent)
   const excerpt = read.outcome === 'ok' ? firstLine(read.text) : ''
   const status = response.status
   const fail = (reason: FailureReason, message: string): ScrapeResult => ({
