@@ -9,7 +9,7 @@ import { readBounded } from '../../src/scrape/body.ts'
 
 const TEXT = 'up{job="a"} 1\nmetric_ü 2\n'
 const encoded = (body: Uint8Array, coding: string, declared = true) =>
-  new Response(body, { headers: { 'content-encoding': coding, ...(declared ? { 'content-length': String(body.byteLength) } : {}) } })
+  new Response(new Uint8Array(body), { headers: { 'content-encoding': coding, ...(declared ? { 'content-length': String(body.byteLength) } : {}) } })
 const read = (response: Response, limit = 1 << 20, idleMs = Infinity) => readBounded(response, limit, idleMs, new AbortController().signal, true)
 
 describe('readBounded on bodies as sent', () => {
