@@ -9,7 +9,7 @@ import type { Config } from './config/schema.ts'
 import { createApp } from './http/app.ts'
 import { inboundAuthSettings, type InboundAuthSettings } from './http/middleware/auth.ts'
 import type { Compressor } from './http/middleware/compression.ts'
-import type { Logger } from './log.ts'
+import { redact, type Logger } from './log.ts'
 import { proxyUrlOf } from './net/proxy.ts'
 import { secretCapturingFetch } from './net/secret-capture.ts'
 import { createPlatforms, type PlatformsDeps } from './platform/index.ts'
@@ -95,10 +95,12 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     collectGarbage: options.collectGarbage,
     observerFor: (kind) => metrics.platforms.observerFor(kind, API_NAMES[kind] ?? { api: `the ${kind} API`, tokens: `the ${kind} token service` }),
   })
-  const platforms = combinePlatforms(entries, { logger, now })
+  // What the product answers (status page, its JSON) must not carry a secret a peer echoed.
+  const scrub = (text: string): string => redact(text, secrets.forms())
+  const platforms = combinePlatforms(entries, { logger, now, redact: scrub })
   metrics.platforms.watchEntries(entries.length > 1, () => platforms.states())
   const targets = createTargetStore({ source: platforms, logger, now })
-  const outcomes = createScrapeOutcomes({ now })
+  const outcomes = createScrapeOutcomes({ now, redact: scrub })
   targets.subscribe(({ ok, durationMs, snapshot }) => {
     metrics.discoveryRefreshes.inc({ outcome: ok ? 'success' : 'failure' })
     metrics.discoveryDuration.set({}, durationMs / 1000)

@@ -26,7 +26,7 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 export interface LoggerOptions {
   level?: Level
   format?: LogFormat
-  /** Values that must never be printed (passwords, tokens, client secrets); read at every line, so it may grow. */
+  /** Spellings of the values that must never be printed (passwords, tokens, client secrets: a `SecretRegistry`'s `forms()`); read at every line, so it may grow. */
   secrets?: () => Iterable<string>
   write?: (line: string) => void
   now?: () => Date
@@ -81,15 +81,16 @@ const SHAPED_SECRETS: Array<[RegExp, string]> = [
   [/(\/\/[^\s/:@"]+:)[^\s/@"]+@/g, '$1[REDACTED]@'],
 ]
 
-/** Replaces every occurrence of a secret (raw, JSON-escaped or URL-encoded) and every shaped credential by `[REDACTED]`. */
-export function redact(line: string, secrets: Iterable<string>): string {
+/**
+ * Replaces every credential recognisable by its shape and every occurrence of the given strings by
+ * `[REDACTED]`. `forms` are spellings as they appear in text: a registry's `forms()`, or
+ * `secretForms(value)` (secrets.ts) for a value of one's own.
+ */
+export function redact(line: string, forms: Iterable<string>): string {
   let out = line
   for (const [pattern, replacement] of SHAPED_SECRETS) out = out.replace(pattern, replacement)
-  for (const secret of secrets) {
-    if (secret.length < 4) continue // too short to redact without mangling ordinary text
-    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])) {
-      if (out.includes(form)) out = out.split(form).join('[REDACTED]')
-    }
+  for (const form of forms) {
+    if (form.length >= 4 && out.includes(form)) out = out.split(form).join('[REDACTED]')
   }
   return out
 }

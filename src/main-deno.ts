@@ -61,6 +61,6 @@ run({
     }),
   boot: { fetch: denoFetch() },
 }).catch((error: unknown) => {
-  console.error(`promregator: ${redact(error instanceof Error ? error.message : String(error), processSecrets.all())}`)
+  console.error(`promregator: ${redact(error instanceof Error ? error.message : String(error), processSecrets.forms())}`)
   Deno.exit(1)
 })

@@ -114,6 +114,6 @@ void run({
     bodiesAsSent: true,
   },
 }).catch((error: unknown) => {
-  process.stderr.write(`promregator: ${redact((error as Error).message ?? String(error), processSecrets.all())}\n`)
+  process.stderr.write(`promregator: ${redact((error as Error).message ?? String(error), processSecrets.forms())}\n`)
   process.exit(1)
 })

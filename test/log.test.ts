@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { createLogger, redact } from '../src/log.ts'
 import { secretCapturingFetch } from '../src/net/secret-capture.ts'
-import { SecretRegistry } from '../src/secrets.ts'
+import { SecretRegistry, secretForms } from '../src/secrets.ts'
 
 function collect(options: Parameters<typeof createLogger>[0] = {}) {
   const lines: string[] = []
@@ -39,7 +39,7 @@ describe('logger', () => {
 
   it('redacts secrets learned after the logger was made, in fields and inside messages', () => {
     const secrets = new SecretRegistry(['cf-Pa55word'])
-    const { logger, lines } = collect({ secrets: () => secrets.all() })
+    const { logger, lines } = collect({ secrets: () => secrets.forms() })
     secrets.add('eyJhbGciOi.runtime.token')
     logger.error('UAA refused: invalid password cf-Pa55word', { error: new Error('request with eyJhbGciOi.runtime.token failed'), url: 'http://x/?p=cf-Pa55word' })
     expect(lines[0]).not.toContain('cf-Pa55word')
@@ -50,11 +50,41 @@ describe('logger', () => {
   it('redacts secrets in their JSON-escaped and URL-encoded forms', () => {
     const secret = 'p"a\\ss w&rd'
     for (const format of ['json', 'logfmt'] as const) {
-      const { logger, lines } = collect({ format, secrets: () => [secret] })
+      const { logger, lines } = collect({ format, secrets: () => secretForms(secret) })
       logger.info('x', { a: secret, b: `?password=${encodeURIComponent(secret)}` })
       expect(lines[0]).not.toContain(JSON.stringify(secret).slice(1, -1))
       expect(lines[0]).not.toContain(encodeURIComponent(secret))
     }
+  })
+})
+
+describe('redact with a registry', () => {
+  it('removes every spelling of a secret: as a form body echoes it, lower-case hex, base64', () => {
+    const password = 'p@ss w+rd/100%:ü'
+    const secrets = new SecretRegistry([password])
+    const echoed = [
+      // What UAA (or a proxy) echoes of a password grant: application/x-www-form-urlencoded.
+      `grant_type=password&username=admin&${new URLSearchParams({ password })}`,
+      `password=${encodeURIComponent(password)}`,
+      `password=${encodeURIComponent(password).toLowerCase()}`,
+      `password=${new URLSearchParams({ password }).toString().slice(9).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())}`,
+      JSON.stringify({ password }),
+      `x-password: ${btoa(String.fromCharCode(...new TextEncoder().encode(password)))}`,
+    ]
+    for (const line of echoed) {
+      const out = redact(line, secrets.forms())
+      expect(out, line).toContain('[REDACTED]')
+      for (const form of secretForms(password)) expect(out, line).not.toContain(form)
+    }
+    expect(redact('grant_type=password&username=admin', secrets.forms())).toBe('grant_type=password&username=admin')
+  })
+
+  it('works each spelling out once, when the value is added, and forgets it with the value', () => {
+    const secrets = new SecretRegistry([], 1)
+    secrets.add('token one')
+    expect([...secrets.forms()]).toContain('token+one')
+    secrets.add('token-two')
+    expect([...secrets.forms()]).not.toContain('token+one')
   })
 })
 

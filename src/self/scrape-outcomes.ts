@@ -6,6 +6,10 @@
  * go first) covers whatever is scraped between two refreshes. A plain Map in scrape order: an
  * LRU cache sized for the bound would allocate its index arrays for all 100,000 entries up front
  * (2.8 MB of the idle heap with 3,000 targets, bench/memory.ts).
+ *
+ * Failure messages carry what a target answered (an excerpt of its error page), and a target may
+ * echo the credentials it was sent: each message passes `redact` before it is kept, so neither the
+ * status page nor its JSON can show one.
  */
 import type { FailureReason } from '../scrape/failures.ts'
 import type { ScrapeResult } from '../scrape/types.ts'
@@ -33,9 +37,10 @@ export interface ScrapeOutcomes {
   size(): number
 }
 
-/** Creates the store; `max` bounds the number of targets remembered. */
-export function createScrapeOutcomes(options: { max?: number; now?: () => number } = {}): ScrapeOutcomes {
+/** Creates the store; `max` bounds the number of targets remembered, `redact` cleans failure messages. */
+export function createScrapeOutcomes(options: { max?: number; now?: () => number; redact?: (text: string) => string } = {}): ScrapeOutcomes {
   const now = options.now ?? Date.now
+  const redact = options.redact ?? ((text: string) => text)
   const max = options.max ?? 100_000
   // Insertion order is scrape order: an entry is re-inserted when recorded, so the first is the stalest.
   const entries = new Map<string, ScrapeOutcome>()
@@ -49,14 +54,14 @@ export function createScrapeOutcomes(options: { max?: number; now?: () => number
       const outcome: ScrapeOutcome = { ok: result.ok, at: now(), durationMs: result.durationMs, bytes: result.bytes }
       if (!result.ok) {
         outcome.reason = result.reason
-        outcome.error = result.message
+        outcome.error = redact(result.message)
         if (result.status !== undefined) outcome.status = result.status
       }
       put(result.target.id, outcome)
     },
     recordParseError(id, message) {
       const previous = entries.get(id)
-      if (previous) entries.set(id, { ...previous, ok: false, reason: 'parse_error', error: message })
+      if (previous) entries.set(id, { ...previous, ok: false, reason: 'parse_error', error: redact(message) })
     },
     get: (id) => entries.get(id),
     retain(ids) {

@@ -2,7 +2,8 @@
  * @module targets/combine
  * Discovery over every configured platform entry, run concurrently. An entry whose API fails
  * keeps contributing its last good targets while the others refresh; only when every entry fails
- * does the run fail (and the store keeps the whole last picture).
+ * does the run fail (and the store keeps the whole last picture). An entry's error message may
+ * quote what its API answered, credentials included: it passes `redact` before it is kept.
  */
 import type { Logger } from '../log.ts'
 import type { Discovery, Platform } from '../platform/types.ts'
@@ -16,8 +17,9 @@ export interface CombinedPlatforms extends TargetSource {
 }
 
 /** Combines the platform entries into one source of targets. */
-export function combinePlatforms(platforms: Platform[], options: { logger: Logger; now?: () => number }): CombinedPlatforms {
+export function combinePlatforms(platforms: Platform[], options: { logger: Logger; now?: () => number; redact?: (text: string) => string }): CombinedPlatforms {
   const now = options.now ?? Date.now
+  const redact = options.redact ?? ((text: string) => text)
   const several = platforms.length > 1
   const entries = platforms.map((platform) => ({ platform, last: undefined as Discovery | undefined, lastSuccessAt: undefined as number | undefined, lastError: undefined as string | undefined }))
   return {
@@ -33,7 +35,7 @@ export function combinePlatforms(platforms: Platform[], options: { logger: Logge
           entry.lastError = undefined
           return
         }
-        const message = (outcome.reason as Error)?.message ?? String(outcome.reason)
+        const message = redact((outcome.reason as Error)?.message ?? String(outcome.reason))
         entry.lastError = message
         errors.push(several ? `${entry.platform.name}: ${message}` : message)
         if (several) {

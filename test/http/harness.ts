@@ -24,7 +24,7 @@ export function assembleFrom(
   if (!loaded.ok) throw new Error(`config problems: ${loaded.problems.join('; ')}`)
   const lines: string[] = []
   const secrets = new SecretRegistry(configSecrets(loaded.config))
-  const logger = createLogger({ level: 'debug', format: options.format ?? 'logfmt', secrets: () => secrets.all(), write: (line) => lines.push(line) })
+  const logger = createLogger({ level: 'debug', format: options.format ?? 'logfmt', secrets: () => secrets.forms(), write: (line) => lines.push(line) })
   const assembled = assemble(loaded.config, { fetch: options.fetch ?? proxyAwareFetch, logger, secrets, generatePassword: options.generatePassword, compressor: options.compressor, collectGarbage: options.collectGarbage })
   return { ...assembled, lines }
 }
