@@ -6,6 +6,9 @@
  * Serves APPS apps × INSTANCES instances in one org and one space; every instance answers text
  * 0.0.4 with SERIES samples shaped like a typical app (request counters, gauges, a latency
  * histogram). Prints one JSON line (URLs, credentials, `[guid, instances, route]` per app) once listening.
+ * Environment: `SIM_TOKEN_LIFETIME` (seconds) shortens the access tokens; `SIM_FAULTY=1` adds one
+ * app for each way a target fails (listed last): too slow, crashed (the router's unknown_route),
+ * a body that is not metrics, and Basic auth the product does not send.
  */
 import { bigLandscape, startSimulator, type MetricsBodyContext } from '../test/support/simulator/index.ts'
 
@@ -39,7 +42,17 @@ function benchBody(ctx: MetricsBodyContext): string {
 const landscape = bigLandscape({ apps, instancesPerApp: instances, spaces: 1, orgs: 1 })
 for (const org of landscape.orgs) for (const space of org.spaces) for (const app of space.apps) Object.assign(app, { format: 'text', body: benchBody, delayMs })
 
-const sim = await startSimulator(landscape, { logLimit: 100 })
+if (process.env.SIM_FAULTY === '1') {
+  const space = landscape.orgs[0]!.spaces[0]!
+  space.apps.push(
+    { name: 'faulty-slow', instances: 1, routes: [{ host: 'faulty-slow' }], delayMs: 60_000 },
+    { name: 'faulty-crashed', instances: 1, instanceStates: ['CRASHED'], routes: [{ host: 'faulty-crashed' }] },
+    { name: 'faulty-garbage', instances: 1, routes: [{ host: 'faulty-garbage' }], format: 'text', body: () => 'this is { not metrics\n' },
+    { name: 'faulty-auth', instances: 1, routes: [{ host: 'faulty-auth' }], basicAuth: { username: 'u', password: 'not-sent' } },
+  )
+}
+const tokenLifetime = Number(process.env.SIM_TOKEN_LIFETIME ?? '')
+const sim = await startSimulator(landscape, { logLimit: 100, ...(tokenLifetime > 0 ? { tokenLifetimeSeconds: tokenLifetime } : {}) })
 process.stdout.write(
   `${JSON.stringify({
     apiUrl: sim.apiUrl,

@@ -25,9 +25,11 @@ export interface ScrapeAllOptions {
 /** Scrapes `targets` and merges their bodies, with their labels and our own metrics, in `format`. */
 export async function scrapeAndMerge(targets: readonly ScrapeTarget[], format: Format, options: ScrapeAllOptions): Promise<MergedBody> {
   options.phase?.start('scrape', `scraping ${targets.length} instances and scanning each body as it arrives`)
+  // One caller for all of this answer's scrapes: they take turns with other requests' scrapes.
+  const limits: ScrapeLimits = { ...options.limits, caller: {} }
   const inputs = await Promise.all(
     targets.map((t) =>
-      options.scraper.scrape(t, options.signal, options.limits).then((result) => {
+      options.scraper.scrape(t, options.signal, limits).then((result) => {
         options.record?.(result)
         return prepareForMerge(result)
       }),

@@ -20,6 +20,11 @@ export interface ScrapeLimits {
    * comes before its configured `maxProcessingTime`, however long it waited for a free slot.
    */
   deadline?: number
+  /**
+   * Whose scrape this is (any value, compared by identity): scrapes of one caller, e.g. all of one
+   * `/metrics` answer, share the scrape slots fairly with other callers (scrape/limits.ts).
+   */
+  caller?: unknown
 }
 
 /** Scrapes one target. */
