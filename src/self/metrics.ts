@@ -21,6 +21,8 @@ export interface SelfMetrics {
   invalidations: Counter
   invalidationRefreshes: Counter
   discoveryDuration: Gauge
+  /** Serialisations of the `/discovery` document (one per picture of targets and address, not one per request). */
+  discoveryDocumentBuilds: Counter
   targetsDiscovered: Gauge
   http: HttpMetrics
   /** Platform API and token traffic (Cloud Controller and UAA, ...). */
@@ -56,6 +58,7 @@ export function createSelfMetrics(lastRefresh: () => number | undefined, now: ()
     discoveryRefreshes: registry.counter('promregator_discovery_refreshes', 'Discovery runs by outcome.'),
     invalidations: registry.counter('promregator_cache_invalidations', 'Requests to /cache/invalidate.'),
     invalidationRefreshes: registry.counter('promregator_cache_invalidation_refreshes', 'Discovery refreshes caused by /cache/invalidate (requests coalesce, so fewer than the requests).'),
+    discoveryDocumentBuilds: registry.counter('promregator_discovery_document_builds', 'Serialisations of the /discovery document: one per picture of targets (and advertised address), served from memory in between.'),
     discoveryDuration: registry.gauge('promregator_discovery_duration_seconds', 'Duration of the last discovery run.', { unit: 'seconds' }),
     targetsDiscovered: registry.gauge('promregator_discovery_targets', 'App instances known to discovery.'),
   }

@@ -3,11 +3,14 @@
  * `GET /discovery`: the targets as a Prometheus file_sd / http_sd document, with the labels of
  * the original Promregator so existing relabel rules keep working: each target's discovery labels
  * (`__meta_promregator_target_*`, chosen by its platform), the path of its single-target endpoint
- * and this server's address.
+ * and this server's address. Served from a body made once per picture of targets
+ * (http/discovery-body.ts), already compressed when the client accepts it.
  */
 import { Hono, type Context } from 'hono'
 import type { Config } from '../../config/schema.ts'
 import { singleTargetPath, type ScrapeTarget } from '../../model/target.ts'
+import { createDiscoveryBodies } from '../discovery-body.ts'
+import { selectEncoding } from '../middleware/compression.ts'
 import type { AppDeps } from '../types.ts'
 
 /** One group of the file_sd/http_sd format: only `targets` and `labels` are allowed. */
@@ -51,10 +54,21 @@ function splitHostPort(hostHeader: string, defaultPort: number): [string, number
 }
 
 /** `GET /discovery`, answered from the current picture of targets. */
-export function discoveryRoutes(deps: Pick<AppDeps, 'config' | 'targets'>): Hono {
+export function discoveryRoutes(deps: Pick<AppDeps, 'config' | 'targets' | 'metrics' | 'compressor'>): Hono {
   const options = deps.config.promregator.discovery
+  const bodies = createDiscoveryBodies({
+    build: (snapshot, address) => discoveryDocument(snapshot.targets, address, options),
+    targets: deps.targets,
+    onBuild: () => deps.metrics.discoveryDocumentBuilds.inc(),
+    compressor: deps.compressor,
+  })
   return new Hono().get('/discovery', async (c) => {
     const snapshot = await deps.targets.current()
-    return c.json(discoveryDocument(snapshot.targets, advertisedAddress(c, options), options))
+    const address = advertisedAddress(c, options)
+    const headers = { 'content-type': 'application/json', vary: 'Accept-Encoding' }
+    const encoding = selectEncoding(c.req.header('accept-encoding'))
+    // The compression middleware leaves a response that already has a Content-Encoding alone.
+    if (encoding) return c.body((await bodies.compressed(snapshot, address, encoding)) as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-encoding': encoding })
+    return c.body(bodies.text(snapshot, address), 200, headers)
   })
 }
