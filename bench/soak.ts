@@ -121,6 +121,7 @@ ${rows.join('\n')}
 
 Answers by endpoint and status: ${[...answers].map(([k, v]) => `${k}: ${v}`).join(', ')}.
 Token requests (\`promregator_cf_token_requests_total\`): ${tokenRequests.join('; ') || 'none'}. Discovery runs: ${refreshes.join('; ')}.
+A token is asked for only when the Cloud Controller is, i.e. when a resource class is older than its \`cf.cache.timeout.*\` (apps, routes, processes: 300 s), so a 60 s token is renewed by its refresh token about once per five minutes, not once per minute.
 RSS (MiB) every 10 s: ${samples.map((s) => fmt(s.rssMiB, 0)).join(' ')}.`,
 )
 process.exit(0)
