@@ -5,7 +5,9 @@
  * so tests assemble exactly what the binary runs, with their own `fetch` and logger.
  */
 import type { Hono } from 'hono'
+import { SECRET_KEYS } from './config/env-overrides.ts'
 import type { Config } from './config/schema.ts'
+import { secretValues } from './config/secret-keys.ts'
 import { createApp } from './http/app.ts'
 import { inboundAuthSettings, type InboundAuthSettings } from './http/middleware/auth.ts'
 import type { Compressor } from './http/middleware/compression.ts'
@@ -184,18 +186,7 @@ const API_NAMES: Record<string, { api: string; tokens: string }> = {
   cf: { api: 'the Cloud Controller', tokens: 'UAA' },
 }
 
-/** Every configured secret, for log redaction. */
+/** Every configured secret (the value of each key the schema marks `secret(...)`), for redaction. */
 export function configSecrets(config: Config): string[] {
-  const out: string[] = []
-  for (const foundation of Array.isArray(config.cf) ? config.cf : [config.cf]) {
-    if (foundation.password) out.push(foundation.password)
-    if (foundation.client_secret) out.push(foundation.client_secret)
-  }
-  for (const a of [config.promregator.authenticator, ...config.promregator.targetAuthenticators]) {
-    if (!a) continue
-    if (a.basic?.password) out.push(a.basic.password)
-    if (a.oauth2xsuaaBasic?.client_secret) out.push(a.oauth2xsuaaBasic.client_secret)
-    if (a.oauth2xsuaaCertificate?.client_key) out.push(a.oauth2xsuaaCertificate.client_key)
-  }
-  return out
+  return secretValues(config, SECRET_KEYS)
 }

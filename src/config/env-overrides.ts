@@ -4,8 +4,13 @@
  * Each variable is named after its key path as Spring's relaxed binding named them in the Java
  * original (`cf.password` → `CF_PASSWORD`); a key inside an entry of a named list gets the entry's
  * name appended (`cf[].password` → `CF_PASSWORD_<NAME>`). A variable wins over the file; one that
- * cannot apply is reported as a note, and no message ever contains a value.
+ * cannot apply is reported as a note, and no message ever contains a value. The keys are those
+ * the schema marks `secret(...)`; variable names are spelled by env-names.ts.
  */
+
+import { ENTRY_NAME_KEY, envNameOf, envVariableOf } from './env-names.ts'
+import { configSchema } from './schema.ts'
+import { secretKeyPaths } from './secret-keys.ts'
 
 /** One key that an environment variable sets. */
 export interface EnvOverride {
@@ -15,40 +20,11 @@ export interface EnvOverride {
   path: string[]
 }
 
-/** Lists whose entries carry their own secrets, with the key that names an entry. */
-const ENTRY_NAME_KEY: Record<string, string> = { 'cf[]': 'name', 'targetAuthenticators[]': 'id' }
-
 /** Paths whose missing sections are created: all their other keys have defaults. Elsewhere the section must be in the file. */
 const CREATES_SECTIONS = new Set(['promregator.authentication.basic.password'])
 
-const SECRET_KEYS = [
-  'cf.password',
-  'cf.client_secret',
-  'cf[].password',
-  'cf[].client_secret',
-  'promregator.authentication.basic.password',
-  'promregator.authenticator.basic.password',
-  'promregator.authenticator.oauth2xsuaaBasic.client_secret',
-  'promregator.authenticator.oauth2xsuaaCertificate.client_key',
-  'promregator.targetAuthenticators[].basic.password',
-  'promregator.targetAuthenticators[].oauth2xsuaaBasic.client_secret',
-  'promregator.targetAuthenticators[].oauth2xsuaaCertificate.client_key',
-]
-
-/** The variable of a key path: `cf[].password` → `CF_PASSWORD_<NAME>`. */
-export function envVariableOf(path: string): string {
-  const base = path.replace(/\[\]/g, '').replaceAll('.', '_').toUpperCase()
-  const list = path.split('.').find((segment) => segment.endsWith('[]'))
-  return list ? `${base}_<${ENTRY_NAME_KEY[list]!.toUpperCase()}>` : base
-}
-
-/** How an entry's name is spelled in a variable: upper case, every character but A-Z and 0-9 as `_`. */
-export function envNameOf(name: string): string {
-  return name.toUpperCase().replace(/[^A-Z0-9]/g, '_')
-}
-
-/** The rule of {@link envNameOf} in words, for the key descriptions. */
-export const ENV_NAME_RULE = 'upper-cased, with every character other than A-Z and 0-9 turned into `_`'
+/** The keys marked `secret(...)` in the schema, as paths (`cf[].password`). */
+export const SECRET_KEYS: readonly string[] = secretKeyPaths(configSchema)
 
 /** Every secret an environment variable can set. */
 export const ENV_OVERRIDES: EnvOverride[] = SECRET_KEYS.map((path) => ({ env: envVariableOf(path), path: path.split('.') }))

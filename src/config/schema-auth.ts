@@ -4,13 +4,14 @@
  * `targetAuthenticators`). Inbound authentication is in schema-inbound.ts.
  */
 import { z } from 'zod'
-import { ENV_NAME_RULE } from './env-overrides.ts'
+import { ENV_NAME_RULE } from './env-names.ts'
+import { secret } from './secret-keys.ts'
 import { authenticatorEnv } from './schema-common.ts'
 
 const basicCredentials = z
   .object({
     username: z.string().describe('User name sent with HTTP Basic authentication.'),
-    password: z.string().describe(`Password sent with HTTP Basic authentication. ${authenticatorEnv('basic.password')}`),
+    password: secret(z.string()).describe(`Password sent with HTTP Basic authentication. ${authenticatorEnv('basic.password')}`),
   })
   .describe('Credentials for `type: basic`.')
 
@@ -18,7 +19,7 @@ const oauth2Basic = z
   .object({
     tokenServiceURL: z.string().url().describe('Token endpoint of the OAuth2 server (XSUAA/UAA).'),
     client_id: z.string().describe('OAuth2 client id.'),
-    client_secret: z.string().describe(`OAuth2 client secret. ${authenticatorEnv('oauth2xsuaaBasic.client_secret')}`),
+    client_secret: secret(z.string()).describe(`OAuth2 client secret. ${authenticatorEnv('oauth2xsuaaBasic.client_secret')}`),
     scopes: z.string().optional().describe('Scopes to request, separated by commas or blanks.'),
   })
   .describe('Client-credentials grant with the client secret (`type: OAuth2XSUAABasic`).')
@@ -28,7 +29,7 @@ const oauth2Certificate = z
     tokenServiceCertURL: z.string().url().describe('Token endpoint that accepts mTLS client authentication.'),
     client_id: z.string().describe('OAuth2 client id.'),
     client_certificates: z.string().describe('Client certificate chain (PEM).'),
-    client_key: z.string().describe(`Private key of the client certificate (PEM). ${authenticatorEnv('oauth2xsuaaCertificate.client_key')}`),
+    client_key: secret(z.string()).describe(`Private key of the client certificate (PEM). ${authenticatorEnv('oauth2xsuaaCertificate.client_key')}`),
     scopes: z.string().optional().describe('Scopes to request, separated by commas or blanks.'),
   })
   .describe('Client-credentials grant with a client certificate (`type: OAuth2XSUAACertificate`).')

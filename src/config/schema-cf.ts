@@ -4,7 +4,8 @@
  * credentials, and how its resources are cached and requested.
  */
 import { z } from 'zod'
-import { ENV_NAME_RULE, envNameOf } from './env-overrides.ts'
+import { ENV_NAME_RULE, envNameOf } from './env-names.ts'
+import { secret } from './secret-keys.ts'
 import { env, millis, proxySchema, seconds } from './schema-common.ts'
 
 /** Refresh intervals per resource class, with the original's keys and defaults. */
@@ -56,15 +57,13 @@ export const cfSchema = z.object({
     .min(1)
     .describe('Cloud Controller API: a bare hostname (https implied) or a full URL with scheme and port.'),
   username: z.string().optional().describe('User for the UAA password grant.'),
-  password: z
-    .string()
+  password: secret(z.string())
     .optional()
     .describe(`Password for the UAA password grant. Env ${env('cf.password')} overrides it; with a list of foundations ${env('cf[].password')} (see \`cf[].name\`).`),
   skipSslValidation: z.boolean().default(false).describe('Do not verify TLS certificates of the Cloud Controller and UAA.'),
   proxy: proxySchema.optional().describe('HTTP forward proxy for Cloud Controller and UAA traffic (not for scrapes: see `promregator.scraping.proxy`).'),
   client_id: z.string().min(1).optional().describe('UAA client for the client-credentials grant (instead of `username`/`password`).'),
-  client_secret: z
-    .string()
+  client_secret: secret(z.string())
     .optional()
     .describe(`Secret of \`client_id\`. Env ${env('cf.client_secret')} overrides it; with a list of foundations ${env('cf[].client_secret')}.`),
   cache: cfCacheSchema.prefault({}).describe('How long each kind of Cloud Controller resource is reused before it is read again.'),

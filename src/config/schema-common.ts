@@ -3,7 +3,7 @@
  * Building blocks shared by the parts of the configuration schema (schema.ts composes them).
  */
 import { z } from 'zod'
-import { envVariableOf } from './env-overrides.ts'
+import { envVariableOf } from './env-names.ts'
 
 export const port = z.number().int().min(1).max(65535)
 export const millis = (fallback: number, what: string) =>

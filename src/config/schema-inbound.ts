@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { env } from './schema-common.ts'
+import { secret } from './secret-keys.ts'
 
 /** Inbound authentication of one endpoint group: `NONE` or `BASIC` (case-insensitive), as in the original. */
 export const INBOUND_AUTH = ['NONE', 'BASIC'] as const
@@ -22,9 +23,7 @@ export const authenticationSchema = z.object({
   basic: z
     .object({
       username: z.string().min(1).default('promregator').describe('User name that clients send with HTTP Basic authentication.'),
-      password: z
-        .string()
-        .min(1)
+      password: secret(z.string().min(1))
         .optional()
         .describe(
           `Password of that user; when unset and some endpoint group uses BASIC, a random one is generated and printed once at start. Env ${env('promregator.authentication.basic.password')} overrides it.`,

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { ENV_OVERRIDES, envNameOf, type EnvOverride } from '../../src/config/env-overrides.ts'
+import { envNameOf } from '../../src/config/env-names.ts'
+import { ENV_OVERRIDES, type EnvOverride } from '../../src/config/env-overrides.ts'
 import { loadConfigText, type LoadResult } from '../../src/config/load.ts'
 import type { Config } from '../../src/config/schema.ts'
 
@@ -68,8 +69,8 @@ function load(raw: unknown, env: Record<string, string>): Config {
 }
 
 describe('environment variables for secrets', () => {
-  it('have the documented names', () => {
-    expect(ENV_OVERRIDES.map((o) => `${o.env} ${o.path.join('.')}`)).toEqual([
+  it('have the documented names, one for each key the schema marks secret', () => {
+    expect(ENV_OVERRIDES.map((o) => `${o.env} ${o.path.join('.')}`).sort()).toEqual([
       'CF_PASSWORD cf.password',
       'CF_CLIENT_SECRET cf.client_secret',
       'CF_PASSWORD_<NAME> cf[].password',
@@ -81,7 +82,7 @@ describe('environment variables for secrets', () => {
       'PROMREGATOR_TARGETAUTHENTICATORS_BASIC_PASSWORD_<ID> promregator.targetAuthenticators[].basic.password',
       'PROMREGATOR_TARGETAUTHENTICATORS_OAUTH2XSUAABASIC_CLIENT_SECRET_<ID> promregator.targetAuthenticators[].oauth2xsuaaBasic.client_secret',
       'PROMREGATOR_TARGETAUTHENTICATORS_OAUTH2XSUAACERTIFICATE_CLIENT_KEY_<ID> promregator.targetAuthenticators[].oauth2xsuaaCertificate.client_key',
-    ])
+    ].sort())
   })
 
   it('spell an entry name upper-cased with every other character as _', () => {
