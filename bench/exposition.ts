@@ -15,7 +15,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
-import { mergeBodies, parseBody, parseExposition, type BodySource, type Format, type ParsedBody } from '../src/exposition/index.ts'
+import { mergeBodies, parseExposition, scanBody, type BodySource, type Format, type ScannedBody } from '../src/exposition/index.ts'
 import { machine, median, writeSection } from './support.ts'
 
 const INSTANCES = 1000
@@ -113,20 +113,20 @@ function measure(): { rows: Row[]; bytes: number; samples: number; ratio: number
   const mixedBytes = mixed.reduce((n, b) => n + b.length, 0)
   let samples = 0
   for (const b of text) {
-    const r = parseBody(b, 'text')
+    const r = parseExposition(b, 'text')
     if (!r.ok) throw new Error(JSON.stringify(r.error))
-    for (const f of r.parsed.families) samples += f.samples.length
+    for (const f of r.families) samples += f.samples.length
   }
   for (const [i, b] of mixed.entries()) {
-    const r = parseBody(b, i % 2 === 0 ? 'text' : 'openmetrics')
+    const r = scanBody(b, i % 2 === 0 ? 'text' : 'openmetrics')
     if (!r.ok) throw new Error(JSON.stringify(r.error))
   }
   const textSources: BodySource[] = text.map((body, i) => ({ body, format: 'text', labels: enrichment(i) }))
   const mixedSources: BodySource[] = mixed.map((body, i) => ({ body, format: i % 2 === 0 ? 'text' : 'openmetrics', labels: enrichment(i) }))
-  const parseAll = (): ParsedBody[] => text.map((b) => {
-    const r = parseBody(b, 'text')
+  const scanAll = (): ScannedBody[] => text.map((b) => {
+    const r = scanBody(b, 'text')
     if (!r.ok) throw new Error('parse')
-    return r.parsed
+    return r.scanned
   })
   const row = (name: string, [ms, best]: [number, number], b = bytes): Row => ({ name, ms, best, mbps: b / 1e6 / (ms / 1000), nsPerSample: (ms * 1e6) / samples })
   // Reading a character forces engines to flatten a string built by concatenation; the HTTP layer
@@ -144,10 +144,10 @@ function measure(): { rows: Row[]; bytes: number; samples: number; ratio: number
   const theirs = row('parse-prometheus-text-format: parse only', theirTimes)
   rows.push(full)
   rows.push(row('ours: parse + merge + write, 50% OM → OpenMetrics', time(() => { sink += read(mergeBodies(mixedSources, 'openmetrics').body) }, 9), mixedBytes))
-  rows.push(row('ours: parse (parseBody, internal form)', time(() => { for (const b of text) sink += parseBody(b, 'text').ok ? 1 : 0 }, 7)))
+  rows.push(row('ours: parse (scanBody, line index)', time(() => { for (const b of text) sink += scanBody(b, 'text').ok ? 1 : 0 }, 7)))
   {
-    const parsed = parseAll()
-    rows.push(row('ours: merge + write text (pre-parsed with parseBody)', time(() => { sink += read(mergeBodies(parsed.map((p, i) => ({ body: p, labels: enrichment(i) })), 'text').body) }, 7)))
+    const scanned = scanAll()
+    rows.push(row('ours: merge + write text (pre-scanned with scanBody)', time(() => { sink += read(mergeBodies(scanned.map((p, i) => ({ body: p, labels: enrichment(i) })), 'text').body) }, 7)))
   }
   rows.push(row('ours: parseExposition (public objects)', time(() => { for (const b of text) sink += parseExposition(b, 'text').ok ? 1 : 0 }, 5)))
   rows.push(theirs)

@@ -21,15 +21,9 @@ import { chunkSamples, emitScanned } from './enrich.ts'
 import { serialiseLabels } from './escape.ts'
 import { mergeIdentity, textMetaOf } from './families.ts'
 import { scanBody } from './parse.ts'
-import { publicFamily, publicSample, rawOfFamily, type MergedFamily, type ParsedBody, type RawFamily, type ScannedBody } from './raw.ts'
+import { rawOfFamily, type MergedFamily, type RawFamily, type ScannedBody } from './raw.ts'
 import type { Format, MetricFamily, MetricType, ParseError, Sample } from './types.ts'
 import { writeOutFamilies } from './write.ts'
-
-/** One instance: its parsed families and its enrichment labels. */
-export interface MergeSource {
-  families: MetricFamily[]
-  labels: Record<string, string>
-}
 
 /** A family dropped for one source because its TYPE conflicts with the first one seen. */
 export interface MergeConflict {
@@ -110,31 +104,14 @@ class Merger {
   }
 }
 
-/**
- * Merge the families of several instances, adding each instance's labels to its samples (see the
- * module comment for the rules). Returns public families (each with all its samples, labels
- * materialised) and the conflicts, in source order. Never throws.
- */
-export function mergeFamilies(sources: MergeSource[]): { families: MetricFamily[]; conflicts: MergeConflict[] } {
-  const merger = new Merger(false)
-  sources.forEach((s, i) => merger.addFamilies({ families: s.families.map(rawOfFamily), labelNames: undefined, labels: s.labels }, i))
-  const { families, conflicts } = merger
-  const out = families.map((m) => {
-    const samples: Sample[] = []
-    for (const c of m.chunks) if ('samples' in c) for (const s of c.samples) samples.push(publicSample(s, c.extraRec))
-    return publicFamily(m.name, m.type, m.help, m.unit, samples)
-  })
-  return { families: out, conflicts }
-}
-
-/** Input of {@link mergeBodies}: a body (raw, or parsed earlier with `parseBody`), extra families, labels. */
+/** Input of {@link mergeBodies}: a body (raw, or indexed earlier with `scanBody`), extra families, labels. */
 export interface BodySource {
   /**
-   * The instance's body, or the result of `scanBody` (fused path; lets a caller learn which bodies
-   * parse before merging) or `parseBody` on it. Omit for a source of families only.
+   * The instance's body, or the result of `scanBody` on it (lets a caller learn which bodies parse
+   * before merging). Omit for a source of families only.
    */
-  body?: string | ScannedBody | ParsedBody
-  /** Format of a raw string body (ignored for a ParsedBody); defaults to `text`. */
+  body?: string | ScannedBody
+  /** Format of a raw string body (ignored for a scanned one); defaults to `text`. */
   format?: Format
   /** More families for this source (e.g. our per-instance `promregator_up`), enriched the same way. */
   families?: MetricFamily[]
@@ -153,9 +130,10 @@ export interface MergeBodiesResult {
 
 /**
  * Fused parse + merge + write for `/metrics` (and for label enrichment or format conversion of a
- * single body). Same rules as {@link mergeFamilies}, but a raw body is only indexed (parse.ts
+ * single body), by the rules of the module comment. A raw body is only indexed (parse.ts
  * `scanBody`) and each sample line is written straight into its merged family with the
- * enrichment labels spliced in (enrich.ts), so no object is built per sample. Never throws.
+ * enrichment labels spliced in (enrich.ts), so no object is built per sample; families given as
+ * objects (`families`: our `promregator_up`, own metrics) join the same way. Never throws.
  */
 export function mergeBodies(sources: BodySource[], outFormat: Format): MergeBodiesResult {
   const om = outFormat === 'openmetrics'
@@ -167,10 +145,8 @@ export function mergeBodies(sources: BodySource[], outFormat: Format): MergeBodi
       const r = scanBody(src.body, src.format ?? 'text')
       if (r.ok) merger.addScanned(r.scanned, src.labels, i)
       else failures.push({ sourceIndex: i, error: r.error })
-    } else if (src.body !== undefined && 'records' in src.body) {
-      merger.addScanned(src.body, src.labels, i)
     } else if (src.body !== undefined) {
-      merger.addFamilies({ families: src.body.families, labelNames: src.body.labelNames, labels: src.labels }, i)
+      merger.addScanned(src.body, src.labels, i)
     }
     if (src.families !== undefined && src.families.length > 0) {
       // Label names of public families are unknown: every sample is checked for collisions.

@@ -14,14 +14,14 @@
  * their family wherever they appear), which makes the output contiguous.
  * Not supported: Prometheus 3's quoted UTF-8 names (`{"my.metric"}`), hex floats.
  *
- * Three outputs from the same pass: public families ({@link parseExposition}), internal families
- * with labels as escaped text ({@link parseBody}), and a line index for the fused merge
- * ({@link scanBody}: no object per sample, only positions into the body).
+ * Two outputs from the same pass: public families ({@link parseExposition}), and a line index for
+ * the fused merge ({@link scanBody}: no object per sample, only positions into the body), the one
+ * the product's scrape path uses.
  */
 import { CHAR, checkFloat, FLOAT_INVALID, isMetricNameChar, isMetricNameStart, unescape, unescapeTextHelp } from './escape.ts'
 import { OM_TYPES, sampleNamesOf, TEXT_TYPES, typeWordAt } from './families.ts'
 import {
-  publicFamily, publicSample, REC, REC_SLOW, type ParsedBody, type RawFamily, type RawSample, type ScannedBody,
+  publicFamily, publicSample, REC, REC_SLOW, type RawFamily, type RawSample, type ScannedBody,
 } from './raw.ts'
 import { Scanner } from './scan.ts'
 import type { Exemplar, Format, MetricType, ParseError, ParseResult, Sample } from './types.ts'
@@ -374,17 +374,6 @@ export function parseExposition(body: string, format: Format): ParseResult {
     return publicFamily(f.name, f.type, f.help, f.unit, samples)
   })
   return { ok: true, families }
-}
-
-/**
- * Parse a body for merging ({@link mergeBodies} in merge.ts). Cheaper than {@link parseExposition}:
- * labels stay as escaped text and values as tokens. Lets a caller parse each body as it arrives and
- * merge later.
- */
-export function parseBody(body: string, format: Format): { ok: true; parsed: ParsedBody } | { ok: false; error: ParseError } {
-  const p = runParser(body, format, false)
-  if (p.error !== undefined) return { ok: false, error: p.error }
-  return { ok: true, parsed: { format, families: p.families, labelNames: p.labelNames } }
 }
 
 /**

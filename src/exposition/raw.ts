@@ -67,14 +67,6 @@ export interface MergedFamily extends OutFamily {
   textSkip: string | undefined
 }
 
-/** A body parsed for merging (see `parseBody`). Opaque to callers. */
-export interface ParsedBody {
-  readonly format: Format
-  readonly families: readonly RawFamily[]
-  /** Every label name used by any sample of the body, so merging can skip collision checks. */
-  readonly labelNames: ReadonlySet<string>
-}
-
 /** Ints per sample in {@link ScannedBody.records}. */
 export const REC = 6
 /** Marks a record whose sample is in {@link ScannedBody.slow} (third field). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { mergeBodies, parseBody, parseExposition, writeExposition } from '../../src/exposition/index.ts'
+import { mergeBodies, parseExposition, scanBody, writeExposition } from '../../src/exposition/index.ts'
 import type { Format, ParseResult } from '../../src/exposition/types.ts'
 import { familiesArb } from './arbitraries.ts'
 
@@ -42,7 +42,7 @@ describe.each(FORMATS)('robustness (%s)', (format) => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('a', '{', '}', '"', '\\', '\n', ' ', '#', '=', ',', '1', 'E', 'O', 'F') })), (body) => {
         checkResult(body, parseExposition(body, format))
-        const b = parseBody(body, format)
+        const b = scanBody(body, format)
         if (!b.ok) expect(b.error.line).toBeGreaterThanOrEqual(1)
       }),
       { numRuns: 1000 },
@@ -55,7 +55,7 @@ describe.each(FORMATS)('robustness (%s)', (format) => {
         const body = mutate(writeExposition(families, format), ms)
         const r = parseExposition(body, format)
         checkResult(body, r)
-        const b = parseBody(body, format)
+        const b = scanBody(body, format)
         expect(b.ok).toBe(r.ok)
         if (!b.ok && !r.ok) expect(b.error).toEqual(r.error)
         const merged = mergeBodies([{ body, format, labels: { app_name: 'x' } }], format === 'text' ? 'openmetrics' : 'text')

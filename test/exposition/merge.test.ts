@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { mergeBodies, mergeFamilies, parseBody, parseExposition } from '../../src/exposition/index.ts'
+import { mergeBodies, parseExposition, scanBody } from '../../src/exposition/index.ts'
 import type { Format, MetricFamily } from '../../src/exposition/types.ts'
 
 const TEXT_A = `# HELP http_requests_total Requests (A)
@@ -98,13 +98,13 @@ describe('mergeBodies', () => {
   }
 
   it('accepts bodies parsed earlier, extra families per source, and reports unparsable bodies', () => {
-    const pb = parseBody(TEXT_A, 'text')
+    const pb = scanBody(TEXT_A, 'text')
     if (!pb.ok) throw new Error('parse')
     const up: MetricFamily = { name: 'promregator_up', type: 'gauge', help: 'Up', samples: [{ name: 'promregator_up', labels: {}, value: 1 }] }
     const down: MetricFamily = { ...up, samples: [{ name: 'promregator_up', labels: {}, value: 0 }] }
     const r = mergeBodies(
       [
-        { body: pb.parsed, labels: label('a', 0), families: [up] },
+        { body: pb.scanned, labels: label('a', 0), families: [up] },
         { body: 'broken{ 1\n', format: 'text', labels: label('b', 1), families: [down] },
       ],
       'text',
@@ -134,11 +134,14 @@ describe('mergeBodies', () => {
   })
 })
 
-describe('mergeFamilies', () => {
-  it('applies the same rules to public families', () => {
-    const r = mergeFamilies(sources.map((s) => ({ families: parse(s.body, s.format), labels: s.labels })))
-    expect(r.conflicts).toEqual([{ metric: 'queue_size', sourceIndex: 2, firstType: 'gauge', conflictingType: 'summary' }])
-    const req = r.families[0] as MetricFamily
+describe('merging public families (own metrics, promregator_up)', () => {
+  it('applies the same rules as to bodies', () => {
+    const familySources = sources.map((s) => ({ families: parse(s.body, s.format), labels: s.labels }))
+    const merged = mergeBodies(familySources, 'openmetrics')
+    expect(merged.conflicts).toEqual([{ metric: 'queue_size', sourceIndex: 2, firstType: 'gauge', conflictingType: 'summary' }])
+    const r = { families: parse(merged.body, 'openmetrics') }
+    // The name as first seen (a text counter), which only text output spells out.
+    const req = parse(mergeBodies(familySources, 'text').body, 'text')[0] as MetricFamily
     expect(req.name).toBe('http_requests_total')
     expect(req.samples[0]?.labels).toEqual({ code: '200', exported_app_name: 'spoofed', ...label('a', 0) })
     const viaBodies = parse(mergeBodies(sources, 'openmetrics').body, 'openmetrics')

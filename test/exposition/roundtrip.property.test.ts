@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { mergeBodies, parseBody, parseExposition, writeExposition } from '../../src/exposition/index.ts'
+import { mergeBodies, parseExposition, scanBody, writeExposition } from '../../src/exposition/index.ts'
 import type { Format } from '../../src/exposition/types.ts'
 import { familiesArb } from './arbitraries.ts'
 
@@ -45,7 +45,7 @@ describe.each(FORMATS)('round trip (%s)', (format) => {
             .map((s) => `${s.name}${JSON.stringify(s.labels)}=${Object.is(s.value, -0) ? '-0' : s.value}@${s.timestampMs}`)
             .sort()
         expect(seriesOf(back.families, false)).toEqual(seriesOf(families, other === 'text'))
-        const parsed = parseBody(converted, other)
+        const parsed = scanBody(converted, other)
         expect(parsed.ok).toBe(true)
       }),
       { numRuns: 300 },
