@@ -3,8 +3,11 @@
  *
  * Content negotiation with Prometheus. We parse the `Accept` header (media ranges, parameters,
  * q-values; RFC 9110 §12.5.1) rather than string-matching it, because every Prometheus version sends
- * a different string (reference §6.4) and users can reorder `scrape_protocols`.
+ * a different string (test/exposition/negotiate.test.ts has them) and users can reorder
+ * `scrape_protocols`. The header is read by Hono's Accept parser, as `Accept-Encoding` is by the
+ * compression middleware: one parser for every such header in the product.
  */
+import { parseAccept as parseAcceptHeader } from 'hono/utils/accept'
 import type { Format } from './types.ts'
 
 /** Exact Content-Type strings Prometheus expects for what we write. */
@@ -22,63 +25,33 @@ export interface MediaRange {
   q: number
 }
 
-/** Split at `sep` outside double-quoted strings. */
-function splitOutsideQuotes(s: string, sep: number): string[] {
-  const out: string[] = []
-  let from = 0
-  let quoted = false
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (quoted) {
-      if (c === 92) i++ // backslash escapes the next char in a quoted-string
-      else if (c === 34) quoted = false
-    } else if (c === 34) quoted = true
-    else if (c === sep) {
-      out.push(s.slice(from, i))
-      from = i + 1
-    }
-  }
-  out.push(s.slice(from))
-  return out
-}
-
-function unquote(v: string): string {
-  if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) return v.slice(1, -1).replace(/\\(.)/g, '$1')
-  return v
-}
-
-/** Parse a media type with parameters (`type/subtype; a=b`); undefined when malformed. */
-function parseMediaType(part: string): { type: string; subtype: string; params: Record<string, string> } | undefined {
-  const pieces = splitOutsideQuotes(part, 59 /* ; */)
-  const mt = (pieces[0] ?? '').trim().toLowerCase()
+/** Lower-cased type and subtype and parameter names; undefined when `type/subtype` is malformed. */
+function mediaRangeOf(range: { type: string; params: Record<string, string> }): Omit<MediaRange, 'q'> & { rawQ?: string } | undefined {
+  const mt = range.type.toLowerCase()
   const slash = mt.indexOf('/')
   if (slash <= 0 || slash === mt.length - 1 || mt.indexOf('/', slash + 1) >= 0 || /[\s"]/.test(mt)) return undefined
   const params: Record<string, string> = {}
-  for (let i = 1; i < pieces.length; i++) {
-    const p = (pieces[i] as string).trim()
-    if (p === '') continue
-    const eq = p.indexOf('=')
-    if (eq <= 0) continue // tolerate junk parameters rather than dropping the range
-    params[p.slice(0, eq).trim().toLowerCase()] = unquote(p.slice(eq + 1).trim())
+  let rawQ: string | undefined
+  for (const key in range.params) {
+    const name = key.toLowerCase()
+    if (name === 'q') rawQ = range.params[key]
+    else params[name] = range.params[key]!
   }
-  return { type: mt.slice(0, slash), subtype: mt.slice(slash + 1), params }
+  return { type: mt.slice(0, slash), subtype: mt.slice(slash + 1), params, ...(rawQ === undefined ? {} : { rawQ }) }
 }
 
-/** Parse an Accept header into media ranges (malformed ranges are skipped). */
+/**
+ * Parse an Accept header into media ranges, on Hono's parser (the one the compression middleware
+ * reads `Accept-Encoding` with): names lower-cased, and stricter than it where a range is malformed
+ * or its q is not a valid qvalue (RFC 9110 §12.4.2) — such a range is skipped, not given q=1.
+ */
 export function parseAccept(accept: string): MediaRange[] {
   const out: MediaRange[] = []
-  for (const part of splitOutsideQuotes(accept, 44 /* , */)) {
-    if (part.trim() === '') continue
-    const m = parseMediaType(part)
+  for (const range of parseAcceptHeader(accept)) {
+    const m = mediaRangeOf(range)
     if (m === undefined) continue
-    let q = 1
-    const qs = m.params.q
-    if (qs !== undefined) {
-      delete m.params.q
-      if (!/^\s*(0(\.\d{0,3})?|1(\.0{0,3})?)\s*$/.test(qs)) continue // invalid q: ignore the range
-      q = Number(qs)
-    }
-    out.push({ type: m.type, subtype: m.subtype, params: m.params, q })
+    if (m.rawQ !== undefined && !/^\s*(0(\.\d{0,3})?|1(\.0{0,3})?)\s*$/.test(m.rawQ)) continue
+    out.push({ type: m.type, subtype: m.subtype, params: m.params, q: m.rawQ === undefined ? 1 : Number(m.rawQ) })
   }
   return out
 }
@@ -149,7 +122,9 @@ export function negotiateFormat(accept: string | null | undefined): Format {
  */
 export function formatOfContentType(contentType: string | null | undefined): Format | 'unsupported' {
   if (contentType === null || contentType === undefined || contentType.trim() === '') return 'text'
-  const m = parseMediaType(contentType)
+  // A Content-Type is one media type with parameters: the grammar of one Accept range.
+  const first = parseAcceptHeader(contentType)[0]
+  const m = first === undefined ? undefined : mediaRangeOf(first)
   if (m === undefined) return 'unsupported'
   if (m.type === 'application' && m.subtype === 'openmetrics-text') return 'openmetrics'
   if (m.type === 'text' && m.subtype === 'plain') return 'text'
