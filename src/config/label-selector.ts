@@ -1,9 +1,14 @@
 /**
  * @module config/label-selector
- * Checks a Cloud Controller `label_selector` when the configuration is loaded, with the grammar and
- * the key/value rules the Cloud Controller itself applies (cloud_controller_ng:
- * `label_selector_lexer.rb`, `label_selector_parser.rb`, `MetadataValidatorHelper`). A bad selector
- * then stops start-up naming the requirement, instead of coming back as a 400 from every discovery run.
+ * Checks a Cloud Controller `label_selector` when the configuration is loaded, with the key and
+ * value rules the Cloud Controller applies, and writes it the one way the Cloud Controller reads it.
+ * Its parser takes the text between commas as it is and matches each requirement against fixed
+ * patterns: `key=value` with nothing around the operator, sets exactly as `key in (a,b)`, `!key`
+ * with nothing after the `!`. `env=prod, tier in (a, b)` is therefore a 400 for the whole
+ * discovery run. Operators write spaces, so this parser allows them and
+ * {@link canonicalLabelSelector} gives the form that is sent; a selector that means nothing
+ * stops start-up naming the requirement, instead of coming back as a 400 from every discovery run.
+ * Empty values are valid label values: `env=` and `tier in ()` are accepted, as the Cloud Controller does.
  */
 
 /** One requirement of a selector; requirements are AND'ed. */
@@ -78,7 +83,6 @@ function parseRequirement(text: string): LabelRequirement | string {
   if (compare) {
     const [, key = '', op, value = ''] = compare
     if (key === '') return `no key before '${op}'`
-    if (value === '') return `no value after '${op}' (the Cloud Controller accepts no empty value in a selector)`
     return keyProblem(key) ?? valueProblem(value) ?? { op: op === '!=' ? 'notEquals' : 'equals', key, value }
   }
   if (/\s/.test(text)) return `not a requirement: expected ${FORMS}`
@@ -89,8 +93,7 @@ function parseSet(text: string): LabelRequirement | string {
   const set = SET.exec(text)
   if (!set) return `not a requirement: a set is written \`key in (v1,v2)\` or \`key notin (v1,v2)\` (lower case, one pair of parentheses at the end)`
   const [, key = '', op, list = ''] = set
-  const values = list.split(',').map((v) => v.trim())
-  if (values.includes('')) return `empty value in the set (${quote(`(${list})`)})`
+  const values = list.trim() === '' ? [] : list.split(',').map((v) => v.trim())
   return keyProblem(key) ?? firstOf(values.map(valueProblem)) ?? { op: op === 'in' ? 'in' : 'notin', key, values }
 }
 
@@ -108,8 +111,9 @@ function keyProblem(key: string): string | undefined {
   return charsetProblem(prefix === undefined ? `key ${quote(key)}` : `name ${quote(name)} of key ${quote(key)}`, name, MAX_NAME)
 }
 
+/** A label value: empty, or 1-63 characters like a key's name. */
 function valueProblem(value: string): string | undefined {
-  return charsetProblem(`value ${quote(value)}`, value, MAX_VALUE)
+  return value === '' ? undefined : charsetProblem(`value ${quote(value)}`, value, MAX_VALUE)
 }
 
 function charsetProblem(what: string, text: string, max: number): string | undefined {
@@ -125,4 +129,31 @@ function firstOf(problems: (string | undefined)[]): string | undefined {
 
 function quote(text: string): string {
   return `'${text}'`
+}
+
+/** One requirement as the Cloud Controller reads it: no space but the one each side of `in`/`notin`. */
+function formatRequirement(r: LabelRequirement): string {
+  switch (r.op) {
+    case 'exists':
+      return r.key
+    case 'notExists':
+      return `!${r.key}`
+    case 'equals':
+      return `${r.key}=${r.value}`
+    case 'notEquals':
+      return `${r.key}!=${r.value}`
+    case 'in':
+    case 'notin':
+      return `${r.key} ${r.op} (${r.values.join(',')})`
+  }
+}
+
+/**
+ * The selector as it is sent to the Cloud Controller: the requirements of a valid selector written
+ * without the spaces it refuses (`env = prod, tier in (a, b)` → `env=prod,tier in (a,b)`). A
+ * selector that does not parse is returned as it is (the configuration check refuses it first).
+ */
+export function canonicalLabelSelector(selector: string): string {
+  const parsed = parseLabelSelector(selector)
+  return parsed.ok ? parsed.requirements.map(formatRequirement).join(',') : selector
 }

@@ -30,7 +30,7 @@ export const targetSchema = z.object({
     .superRefine(checkLabelSelector)
     .optional()
     .describe(
-      'Cloud Controller label selector the apps must match: requirements separated by commas, all of which must hold (`key`, `!key`, `key=value`, `key==value`, `key!=value`, `key in (v1,v2)`, `key notin (v1,v2)`; at most 50), e.g. `prometheus-scrape=true,team in (a,b),!legacy`. Checked at start with the Cloud Controller\'s rules for keys and values; passed to the API as `label_selector`.',
+      'Cloud Controller label selector the apps must match: requirements separated by commas, all of which must hold (`key`, `!key`, `key=value`, `key==value`, `key!=value`, `key in (v1,v2)`, `key notin (v1,v2)`; at most 50), e.g. `prometheus-scrape=true,team in (a,b),!legacy`. Checked at start with the Cloud Controller\'s rules for keys and values (an empty value, as in `env=` or `tier in ()`, is valid); passed to the API as `label_selector` without spaces around operators, after commas or inside sets, which the Cloud Controller refuses (a warning at start says when what is sent differs from what is written).',
     ),
   kubernetesAnnotations: z
     .boolean()

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { loadConfigText } from '../../src/config/load.ts'
-import { MAX_REQUIREMENTS, parseLabelSelector } from '../../src/config/label-selector.ts'
+import { configAdvice } from '../../src/config/advice.ts'
+import { canonicalLabelSelector, MAX_REQUIREMENTS, parseLabelSelector } from '../../src/config/label-selector.ts'
+import { parseLabelSelector as parseAsCloudController } from '../support/simulator/label-selector.ts'
 
 const problemOf = (selector: string) => {
   const result = parseLabelSelector(selector)
@@ -31,6 +33,11 @@ describe('parseLabelSelector', () => {
     'Sub.Example-1.com/A.b-c_D in (X1,y.2)',
     `${'k'.repeat(63)}=${'v'.repeat(63)}`,
     Array.from({ length: MAX_REQUIREMENTS }, (_, i) => `k${i}`).join(','),
+    // empty label values, as the Cloud Controller accepts them
+    'env=',
+    'env!=',
+    'tier in ()',
+    'tier in (a,,b)',
   ])('accepts %j', (selector) => {
     expect(problemOf(selector)).toBeUndefined()
   })
@@ -59,15 +66,12 @@ describe('parseLabelSelector', () => {
     ['a,tier in a,b)', "requirement 3 'b)': ')' without '('"],
     ['a,,b', "requirement 2 '': empty (a comma too many?)"],
     ['a,', "requirement 2 '': empty (a comma too many?)"],
-    ['env=', "requirement 1 'env=': no value after '=' (the Cloud Controller accepts no empty value in a selector)"],
     ['=b', "requirement 1 '=b': no key before '='"],
     ['!=b', "requirement 1 '!=b': no key before '!='"],
     ['!', "requirement 1 '!': no key after '!'"],
     ['!a=b', "requirement 1 '!a=b': `!key` takes no value (for inequality write `key!=value`)"],
     ['tier IN (a)', "requirement 1 'tier IN (a)': not a requirement: a set is written `key in (v1,v2)` or `key notin (v1,v2)` (lower case, one pair of parentheses at the end)"],
     ['a=(b)', "requirement 1 'a=(b)': not a requirement: a set is written"],
-    ['tier in ()', "requirement 1 'tier in ()': empty value in the set ('()')"],
-    ['tier in (a,,b)', "requirement 1 'tier in (a,,b)': empty value in the set ('(a,,b)')"],
     ['team shop', "requirement 1 'team shop': not a requirement: expected `key`, `!key`, `key=value`"],
     ['a/b/c', "requirement 1 'a/b/c': key 'a/b/c' has more than one '/'"],
     ['/a', "requirement 1 '/a': key '/a' has an empty prefix before '/'"],
@@ -86,6 +90,60 @@ describe('parseLabelSelector', () => {
     [Array.from({ length: MAX_REQUIREMENTS + 1 }, (_, i) => `k${i}`).join(','), '51 requirements; the Cloud Controller accepts at most 50'],
   ])('refuses %j', (selector, problem) => {
     expect(problemOf(selector)).toContain(problem)
+  })
+})
+
+/**
+ * What an operator writes, what the Cloud Controller answers to it as written (its parser, as the
+ * simulator has it), and what the product sends instead.
+ */
+const WIRE: Array<[written: string, cloudController: 'accepts' | 'refuses', sent: string]> = [
+  ['env=prod,tier=backend', 'accepts', 'env=prod,tier=backend'],
+  ['env=prod, tier=backend', 'refuses', 'env=prod,tier=backend'],
+  ['env = prod', 'refuses', 'env=prod'],
+  ['env == prod', 'refuses', 'env=prod'],
+  ['tier in (a, b)', 'refuses', 'tier in (a,b)'],
+  ['tier in(a,b)', 'refuses', 'tier in (a,b)'],
+  ['tier  notin  (a)', 'refuses', 'tier notin (a)'],
+  ['! legacy', 'refuses', '!legacy'],
+  [' env != dev , scrape ', 'refuses', 'env!=dev,scrape'],
+  ['env=', 'accepts', 'env='],
+  ['tier in ()', 'accepts', 'tier in ()'],
+  ['tier in (a,,b)', 'accepts', 'tier in (a,,b)'],
+  ['example.com/team=shop,!legacy,tier notin (x,y)', 'accepts', 'example.com/team=shop,!legacy,tier notin (x,y)'],
+]
+
+describe('the selector on the wire', () => {
+  const asCloudController = (selector: string): 'accepts' | 'refuses' => {
+    try {
+      parseAsCloudController(selector)
+      return 'accepts'
+    } catch {
+      return 'refuses'
+    }
+  }
+
+  it.each(WIRE)('%j: the Cloud Controller %s it as written; the product sends %j', (written, cloudController, sent) => {
+    expect(asCloudController(written)).toBe(cloudController)
+    expect(parseLabelSelector(written).ok).toBe(true)
+    expect(canonicalLabelSelector(written)).toBe(sent)
+    // What is sent is accepted, with the requirements the operator meant.
+    expect(asCloudController(sent)).toBe('accepts')
+    const meant = parseLabelSelector(written)
+    expect(meant.ok && parseAsCloudController(sent)).toEqual(meant.ok && meant.requirements)
+  })
+
+  it('says at start when a selector is sent otherwise than written', () => {
+    const result = loadConfigText(`cf: { api_host: api.example.org, username: u, password: p }
+promregator:
+  targets:
+    - { orgName: acme, labelSelector: "env=prod" }
+    - { orgName: acme, labelSelector: "env = prod, tier in (a, b)" }
+`)
+    if (!result.ok) throw new Error(result.problems.join('\n'))
+    expect(configAdvice(result.config).filter((line) => line.includes('labelSelector'))).toEqual([
+      "promregator.targets[1].labelSelector 'env = prod, tier in (a, b)' is sent as 'env=prod,tier in (a,b)': the Cloud Controller refuses spaces around operators, after commas and inside sets; write it so to silence this",
+    ])
   })
 })
 

@@ -20,7 +20,22 @@ describe('parseLabelSelector', () => {
     ])
   })
 
-  it.each([[''], ['a in (x'], ['a=(b)'], ['a,,b'], ['a in x'], ['=b']])('rejects %j', (selector) => {
+  it('skips empty requirements and reads empty values, as the Cloud Controller does', () => {
+    expect(parseLabelSelector('a,,b,')).toEqual([{ op: 'exists', key: 'a' }, { op: 'exists', key: 'b' }])
+    expect(parseLabelSelector('a=,b in (),c in (x,,y)')).toEqual([
+      { op: 'equals', key: 'a', value: '' },
+      { op: 'in', key: 'b', values: [] },
+      { op: 'in', key: 'c', values: ['x', '', 'y'] },
+    ])
+  })
+
+  it.each([
+    [''], ['a in (x'], ['a=(b)'], ['a in x'], ['=b'],
+    // spaces the Cloud Controller's patterns do not allow
+    ['env=prod, tier=backend'], ['env = prod'], ['tier in (a, b)'], ['tier in(a,b)'], ['! legacy'], [' a'],
+    // keys and values it refuses
+    ['-a'], ['a=b-'], ['a/b/c'], ['a=grün'],
+  ])('rejects %j', (selector) => {
     expect(() => parseLabelSelector(selector)).toThrow(/label_selector/)
   })
 })

@@ -6,6 +6,7 @@
  * for its `cf.cache.timeout.*`; routes and processes of apps that appeared since are fetched by
  * app GUID, so a new app does not wait for the next full read of its class.
  */
+import { canonicalLabelSelector } from '../../config/label-selector.ts'
 import type { TargetConfig } from '../../config/schema.ts'
 import type { Logger } from '../../log.ts'
 import { nameMatcher, type NameMatcher } from '../match.ts'
@@ -132,10 +133,13 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
   if (spacesOf.every((s) => s.length === 0)) return warnEmpty(options, 'no space matches')
 
   // Apps: one query per distinct label selector, over the spaces of its targets.
+  // Sent as the Cloud Controller reads it (no spaces around operators or in sets): selectors that
+  // differ only in spacing are one query.
+  const selectorOf = (p: TargetPlan) => (p.target.labelSelector === undefined ? '' : canonicalLabelSelector(p.target.labelSelector))
   const groups = new Map<string, { selector?: string; plans: number[] }>()
   plans.forEach((p, i) => {
-    const key = p.target.labelSelector ?? ''
-    const group = groups.get(key) ?? { selector: p.target.labelSelector, plans: [] }
+    const key = selectorOf(p)
+    const group = groups.get(key) ?? { selector: key === '' ? undefined : key, plans: [] }
     group.plans.push(i)
     groups.set(key, group)
   })
@@ -163,7 +167,7 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
   const selected = new Map<string, { app: CfApp; plan: TargetPlan }>()
   plans.forEach((plan, i) => {
     const spaceSet = new Set(spacesOf[i]!.map((s) => s.guid))
-    for (const app of appsBySelector.get(plan.target.labelSelector ?? '') ?? []) {
+    for (const app of appsBySelector.get(selectorOf(plan)) ?? []) {
       if (app.state !== 'STARTED' || !spaceSet.has(app.relationships.space.data?.guid ?? '') || !plan.app(app.name)) continue
       if (plan.target.kubernetesAnnotations && !readAnnotations(stringMap(app.metadata?.annotations)).scrape) continue
       if (selected.has(app.guid)) {

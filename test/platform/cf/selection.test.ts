@@ -55,6 +55,23 @@ describe('label selectors', () => {
     const raw = eu.requests().filter((r) => r.path === '/v3/apps').map((r) => /(?:^|&)label_selector=([^&]*)/.exec(r.query)?.[1])
     expect(raw.sort()).toEqual(['prometheus-scrape%3Dtrue%2Cteam%20in%20(shop%2Cfinance)', 'team%3Dshop%2C!legacy'])
   })
+
+  it('are sent without the spaces the Cloud Controller refuses, one query for selectors that differ only in spacing', async () => {
+    eu.clearLogs()
+    const logger = recordingLogger()
+    const p = build(
+      `${cfBlock(eu)}promregator:
+  discovery: { ownMetricsEndpoint: false }
+  targets:
+    - { orgName: acme, labelSelector: "prometheus-scrape = true, team in (shop, finance)" }
+    - { orgName: acme, labelSelector: "prometheus-scrape=true,team in(shop,finance)" }
+`,
+      logger,
+    )
+    expect(instancesOf(await discovery(p))).toEqual(['billing-eu/0', 'shop-eu/0', 'shop-eu/1'])
+    expect(appsQueries(eu)).toEqual([expect.stringContaining('label_selector=prometheus-scrape=true,team in (shop,finance)')])
+    expect(eu.requests().filter((r) => r.status === 400)).toEqual([])
+  })
 })
 
 describe('annotation opt-in (kubernetesAnnotations)', () => {

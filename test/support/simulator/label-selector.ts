@@ -1,8 +1,13 @@
 /**
  * @module simulator/label-selector
- * Cloud Controller's `label_selector` grammar: `key`, `!key`, `key=value`, `key==value`,
- * `key!=value`, `key in (a,b)`, `key notin (a,b)`, requirements separated by commas and AND'ed.
- * Commas inside parentheses belong to the set, so splitting must track nesting.
+ * The Cloud Controller's `label_selector`, read as it reads it: the requirements are the runs of
+ * text between commas outside parentheses (empty ones skipped), each matched as it is, untrimmed,
+ * against fixed patterns tried in order — `key in (v1,v2)`, `key notin (v1,v2)`, `key=value` /
+ * `key==value`, `key!=value`, `key`, `!key` — where a key is letters, digits and `-_./` only. So
+ * `env = prod`, `env=prod, tier=web` (the space after the comma), `tier in (a, b)`, `tier in(a,b)`
+ * and `! legacy` are 400s, while `env=` and `tier in ()` are valid (a label value may be empty).
+ * Keys and values are then checked as labels are: an optional DNS prefix and `/`, a name of 1-63
+ * letters, digits, `-`, `_`, `.` starting and ending alphanumeric; values likewise, or empty.
  */
 import { badQuery } from './query.ts'
 
@@ -18,60 +23,67 @@ export type LabelRequirement =
 /** A compiled selector: true when a resource's labels satisfy every requirement. */
 export type LabelMatcher = (labels: Record<string, string>) => boolean
 
-const KEY = String.raw`[A-Za-z0-9][A-Za-z0-9\-_./]*`
-const VALUE = String.raw`[A-Za-z0-9\-_.]*`
-const SET_PATTERN = new RegExp(String.raw`^(${KEY})\s+(in|notin)\s+\(([^()]*)\)$`)
-const COMPARE_PATTERN = new RegExp(String.raw`^(${KEY})\s*(==|!=|=)\s*(${VALUE})$`)
-const EXISTS_PATTERN = new RegExp(String.raw`^(!?)\s*(${KEY})$`)
+const KEY_CHARACTERS = String.raw`[A-Za-z0-9_\-./]+`
+const REQUIREMENT = /(?:\(.*?\)|[^,])+/g
+const PATTERNS: Array<{ pattern: RegExp; op: LabelRequirement['op'] }> = [
+  { pattern: /^(.*?) in \((.*)\)$/, op: 'in' },
+  { pattern: /^(.*?) notin \((.*)\)$/, op: 'notin' },
+  { pattern: new RegExp(`^(${KEY_CHARACTERS})==?(.*)$`), op: 'equals' },
+  { pattern: new RegExp(`^(${KEY_CHARACTERS})!=(.*)$`), op: 'notEquals' },
+  { pattern: new RegExp(`^(${KEY_CHARACTERS})()$`), op: 'exists' },
+  { pattern: new RegExp(`^!(${KEY_CHARACTERS})()$`), op: 'notExists' },
+]
+const NAME = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/
+const DNS_PREFIX = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i
 const MAX_REQUIREMENTS = 50
-
-/** Splits on commas that are not inside parentheses. */
-function splitTopLevel(selector: string): string[] {
-  const parts: string[] = []
-  let depth = 0
-  let current = ''
-  for (const char of selector) {
-    if (char === '(') depth++
-    if (char === ')') depth--
-    if (depth < 0) throw invalid(selector)
-    if (char === ',' && depth === 0) {
-      parts.push(current)
-      current = ''
-    } else current += char
-  }
-  if (depth !== 0) throw invalid(selector)
-  parts.push(current)
-  return parts.map((p) => p.trim())
-}
 
 function invalid(selector: string) {
   return badQuery(`The query parameter is invalid: Invalid label_selector value: '${selector}'`)
 }
 
+function validKey(key: string): boolean {
+  const parts = key.split('/')
+  if (parts.length > 2) return false
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]!]
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_PREFIX.test(prefix))) return false
+  return NAME.test(name ?? '')
+}
+
+const validValue = (value: string) => value === '' || NAME.test(value)
+
+/** Ruby's `String#split(',')`: trailing empty fields dropped, so `''` gives no values. */
+function rubySplit(text: string): string[] {
+  const fields = text.split(',')
+  while (fields.length > 0 && fields[fields.length - 1] === '') fields.pop()
+  return fields
+}
+
 function parseRequirement(text: string, selector: string): LabelRequirement {
-  const set = SET_PATTERN.exec(text)
-  if (set) {
-    const values = (set[3] ?? '').split(',').map((v) => v.trim())
-    if (values.some((v) => !new RegExp(`^${VALUE}$`).test(v))) throw invalid(selector)
-    return { op: set[2] === 'in' ? 'in' : 'notin', key: set[1] ?? '', values }
+  for (const { pattern, op } of PATTERNS) {
+    const match = pattern.exec(text)
+    if (!match) continue
+    const key = match[1] ?? ''
+    const rest = match[2] ?? ''
+    if (!validKey(key)) throw invalid(selector)
+    if (op === 'in' || op === 'notin') {
+      const values = rubySplit(rest)
+      if (!values.every(validValue)) throw invalid(selector)
+      return { op, key, values }
+    }
+    if (op === 'equals' || op === 'notEquals') {
+      if (!validValue(rest)) throw invalid(selector)
+      return { op, key, value: rest }
+    }
+    return { op, key }
   }
-  const compare = COMPARE_PATTERN.exec(text)
-  if (compare) {
-    const key = compare[1] ?? ''
-    const value = compare[3] ?? ''
-    return compare[2] === '!=' ? { op: 'notEquals', key, value } : { op: 'equals', key, value }
-  }
-  const exists = EXISTS_PATTERN.exec(text)
-  if (exists) return { op: exists[1] === '!' ? 'notExists' : 'exists', key: exists[2] ?? '' }
   throw invalid(selector)
 }
 
-/** Parses a decoded selector; throws CF-BadQueryParameter on syntax errors. */
+/** Parses a decoded selector; throws CF-BadQueryParameter where the Cloud Controller answers 400. */
 export function parseLabelSelector(selector: string): LabelRequirement[] {
-  if (selector.trim() === '') throw invalid(selector)
-  const requirements = splitTopLevel(selector).map((part) => parseRequirement(part, selector))
-  if (requirements.length > MAX_REQUIREMENTS) throw invalid(selector)
-  return requirements
+  const parts = selector.match(REQUIREMENT) ?? []
+  if (parts.length === 0 || parts.length > MAX_REQUIREMENTS) throw invalid(selector)
+  return parts.map((part) => parseRequirement(part, selector))
 }
 
 function satisfies(requirement: LabelRequirement, labels: Record<string, string>): boolean {
