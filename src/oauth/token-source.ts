@@ -10,7 +10,7 @@
  * can log it.
  */
 import { z } from 'zod'
-import { basicAuthorization, oauthErrorText, safeJson } from './basic.ts'
+import { clientAuthorization, oauthErrorText, safeJson } from './basic.ts'
 import type { Grant, TlsClientOptions, TlsFetch, TokenSource } from './types.ts'
 
 export interface TokenSourceOptions {
@@ -98,7 +98,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       init.tls = { cert: wanted.client.certificate.cert, key: wanted.client.certificate.key }
       clientAuth = 'client certificate'
     } else {
-      headers.authorization = basicAuthorization(wanted.client.id, wanted.client.secret)
+      headers.authorization = clientAuthorization(wanted.client.id, wanted.client.secret)
       clientAuth = 'client secret'
     }
     const started = now()

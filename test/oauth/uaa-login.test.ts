@@ -80,4 +80,15 @@ describe('UAA token provider', () => {
     expect(uaa.requests[0]!.get('grant_type')).toBe('client_credentials')
     expect(uaa.headers[0]!.get('authorization')).toBe(`Basic ${btoa('prom:s3cret')}`)
   })
+
+  it('form-encodes client id and secret in the Basic header, as UAA URL-decodes them (RFC 6749 §2.3.1)', async () => {
+    const uaa = fakeUaa([{ status: 200, body: { access_token: 'C1', expires_in: 600 } }])
+    const provider = createTokenProvider({ uaaUrl: 'http://uaa', grant: { kind: 'client_credentials', clientId: 'sb-prom!t1', clientSecret: 'a+b%2F:c/d é' }, fetch: uaa.fetch })
+    await provider.token()
+    const sent = atob(uaa.headers[0]!.get('authorization')!.replace(/^Basic /, ''))
+    expect(sent).toBe('sb-prom%21t1:a%2Bb%252F%3Ac%2Fd+%C3%A9')
+    // Decoded as UAA decodes it, the credentials are the configured ones again.
+    const [id, secret] = sent.split(':').map((part) => decodeURIComponent(part.replaceAll('+', ' ')))
+    expect([id, secret]).toEqual(['sb-prom!t1', 'a+b%2F:c/d é'])
+  })
 })

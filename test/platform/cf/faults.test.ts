@@ -9,7 +9,11 @@ import { oneSpace, startSimulator, type SimOptions, type Simulator } from '../..
 import { build, cfBlock, discovery, eventually, get, instancesOf, ownSamples, recordingLogger } from './helpers.ts'
 
 const landscape = oneSpace('acme', 'dev', [{ name: 'web', instances: 2, routes: [{ host: 'web' }] }, { name: 'api', routes: [{ host: 'api' }] }], {
-  clients: [{ id: 'promregator', secret: 'cl1ent-s3cret' }],
+  clients: [
+    { id: 'promregator', secret: 'cl1ent-s3cret' },
+    // A generated secret with the characters UAA's URL-decoding of Basic credentials changes.
+    { id: 'prom+etheus', secret: 'a+b%2F:c/d e%' },
+  ],
 })
 const ALL = ['api/0', 'web/0', 'web/1']
 
@@ -159,6 +163,23 @@ promregator:
     )
     expect(instancesOf(await discovery(p))).toEqual(ALL)
     expect(sim.stats().tokenRequests).toMatchObject({ total: 1, client_credentials: 1 })
+  })
+
+  it('logs in with a client id and secret holding +, %, : and /, which UAA URL-decodes', async () => {
+    await start()
+    const p = build(
+      `cf:
+  api_host: ${sim.apiUrl}
+  client_id: "prom+etheus"
+  client_secret: "a+b%2F:c/d e%"
+promregator:
+  targets: [{ orgName: acme, spaceName: dev }]
+`,
+      logger,
+    )
+    expect(instancesOf(await discovery(p))).toEqual(ALL)
+    expect(sim.stats().tokenRequests).toMatchObject({ total: 1, client_credentials: 1 })
+    expect(sim.requests().filter((r) => r.status === 401)).toEqual([])
   })
 
   it('makes one token request and one discovery for many concurrent first requests', async () => {

@@ -34,7 +34,7 @@ describe('OAuth2XSUAABasic (client secret)', () => {
   let service: TokenService
   beforeAll(async () => {
     service = await startTokenService({
-      clients: [{ id: 'sb-promregator!t42', secret: 's3cr3t=+/', scopes: ['metrics.read', 'uaa.resource'] }],
+      clients: [{ id: 'sb-promregator!t42', secret: 's3cr3t=+/%:', scopes: ['metrics.read', 'uaa.resource'] }],
       tokenLifetimeSeconds: 600,
     })
   })
@@ -44,7 +44,7 @@ describe('OAuth2XSUAABasic (client secret)', () => {
     createAuthenticator(
       {
         type: 'oauth2xsuaabasic',
-        oauth2xsuaaBasic: { tokenServiceURL: service.url, client_id: 'sb-promregator!t42', client_secret: overrides.secret ?? 's3cr3t=+/', scopes: overrides.scopes },
+        oauth2xsuaaBasic: { tokenServiceURL: service.url, client_id: 'sb-promregator!t42', client_secret: overrides.secret ?? 's3cr3t=+/%:', scopes: overrides.scopes },
       },
       { fetch: globalThis.fetch, now },
     )
@@ -52,7 +52,7 @@ describe('OAuth2XSUAABasic (client secret)', () => {
   it('tells each token it obtains, so the process can keep it out of its logs', async () => {
     const told: string[] = []
     const auth = createAuthenticator(
-      { type: 'oauth2xsuaabasic', oauth2xsuaaBasic: { tokenServiceURL: service.url, client_id: 'sb-promregator!t42', client_secret: 's3cr3t=+/' } },
+      { type: 'oauth2xsuaabasic', oauth2xsuaaBasic: { tokenServiceURL: service.url, client_id: 'sb-promregator!t42', client_secret: 's3cr3t=+/%:' } },
       { fetch: globalThis.fetch, now: clock(), onToken: (token) => told.push(token) },
     )
     const header = await bearer(auth)

@@ -31,6 +31,24 @@ export class OAuthError extends Error {
   }
 }
 
+/**
+ * The client of an HTTP Basic client authentication as UAA (and XSUAA) reads it: base64 of
+ * `id:secret`, split at the first colon, each part URL-decoded as `application/x-www-form-urlencoded`
+ * (RFC 6749 §2.3.1: `+` is a space, `%XX` a byte). Malformed: 401 `invalid_client`.
+ */
+export function basicClient(header: string): { id: string; secret: string } {
+  const match = /^basic\s+(\S+)$/i.exec(header)
+  const decoded = match ? Buffer.from(match[1] ?? '', 'base64').toString('utf8') : ''
+  const colon = decoded.indexOf(':')
+  if (colon === -1) throw new OAuthError(401, 'invalid_client', 'Bad credentials')
+  try {
+    const formDecode = (text: string) => decodeURIComponent(text.replaceAll('+', ' '))
+    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) }
+  } catch {
+    throw new OAuthError(401, 'invalid_client', 'Bad credentials')
+  }
+}
+
 /** Writes `{ error, error_description }` with the error's status. */
 export function sendOAuthError(res: ServerResponse, error: OAuthError, headers: Record<string, string> = {}): void {
   sendJson(res, error.status, { error: error.error, error_description: error.description }, headers)

@@ -3,14 +3,14 @@
  * A simulated XSUAA token service for the OAuth2 target authenticators: `POST /oauth/token` with
  * the client-credentials grant, client authentication by Basic header or form fields (plain HTTP
  * endpoint `url`) or by client certificate (mTLS endpoint `certUrl`, when a server certificate is
- * given). It logs every request, and simulated apps use `accepts()` as their `authorize` check,
+ * given). Basic client credentials are URL-decoded as UAA does (RFC 6749 §2.3.1). It logs every request, and simulated apps use `accepts()` as their `authorize` check,
  * so tests see which token reached the app and when a new one was fetched.
  */
 import { randomBytes } from 'node:crypto'
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { TLSSocket } from 'node:tls'
-import { closeServer, listen, OAuthError, readBody, sendJson, sendOAuthError, trackSockets } from './http-io.ts'
+import { basicClient, closeServer, listen, OAuthError, readBody, sendJson, sendOAuthError, trackSockets } from './http-io.ts'
 
 /** One OAuth2 client of the token service. */
 export interface TokenServiceClient {
@@ -79,10 +79,8 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
       if (!client) throw new OAuthError(401, 'unauthorized', socket.authorized ? `Certificate ${cn} does not authenticate client ${form.get('client_id')}` : 'No trusted client certificate presented')
       return { client, via: 'certificate' }
     }
-    const header = /^basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')
-    const [id, secret, via] = header
-      ? [...splitOnce(Buffer.from(header[1] ?? '', 'base64').toString('utf8')), 'basic' as const]
-      : [form.get('client_id'), form.get('client_secret'), 'form' as const]
+    const basic = req.headers.authorization === undefined ? undefined : basicClient(req.headers.authorization)
+    const [id, secret, via] = basic ? [basic.id, basic.secret, 'basic' as const] : [form.get('client_id'), form.get('client_secret'), 'form' as const]
     const client = options.clients.find((c) => c.id === id && c.secret !== undefined && c.secret === secret)
     if (!client) throw new OAuthError(401, 'unauthorized', 'Bad credentials')
     return { client, via }
@@ -156,7 +154,3 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
   }
 }
 
-function splitOnce(decoded: string): [string, string] {
-  const colon = decoded.indexOf(':')
-  return colon === -1 ? [decoded, ''] : [decoded.slice(0, colon), decoded.slice(colon + 1)]
-}

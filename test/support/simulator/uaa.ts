@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ApiHandler } from './api-server.ts'
-import { OAuthError, readBody, sendJson, sendOAuthError } from './http-io.ts'
+import { basicClient, OAuthError, readBody, sendJson, sendOAuthError } from './http-io.ts'
 import type { SimRecorder } from './logs.ts'
 import type { TokenStore, TokenSubject } from './tokens.ts'
 import type { Landscape } from './types.ts'
@@ -21,13 +21,7 @@ interface ClientCredentials {
 
 function clientFrom(req: IncomingMessage, form: URLSearchParams): ClientCredentials {
   const header = req.headers.authorization
-  if (header !== undefined) {
-    const match = /^basic\s+(\S+)$/i.exec(header)
-    const decoded = match ? Buffer.from(match[1] ?? '', 'base64').toString('utf8') : ''
-    const colon = decoded.indexOf(':')
-    if (colon === -1) throw new OAuthError(401, 'invalid_client', 'Bad credentials')
-    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) }
-  }
+  if (header !== undefined) return basicClient(header)
   const id = form.get('client_id')
   if (id === null) throw new OAuthError(401, 'unauthorized', 'Full authentication is required to access this resource')
   return { id, secret: form.get('client_secret') ?? '' }
