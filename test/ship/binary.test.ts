@@ -125,9 +125,10 @@ describe.skipIf(skip)('the binary configured from PROMREGATOR_CONFIG_YAML agains
     box?.cleanup()
   })
 
-  it('becomes ready on the health-check endpoint of manifest.yml', async () => {
+  it('passes the liveness and readiness checks of manifest.yml', async () => {
     const manifest = parseYaml(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8')) as { applications: Record<string, string>[] }
     await waitForStatus(`${server.base}${manifest.applications[0]!['health-check-http-endpoint']}`)
+    await waitForStatus(`${server.base}${manifest.applications[0]!['readiness-health-check-http-endpoint']}`)
   })
 
   it('says where its configuration came from and never prints the password', async () => {

@@ -121,16 +121,20 @@ describe('manifest.yml', () => {
     expect(mb).toBeLessThanOrEqual(256)
   })
 
-  it('checks an HTTP endpoint that the app serves', async () => {
+  it('checks liveness on an endpoint that answers before discovery and readiness on one that waits for it', async () => {
     expect(app['health-check-type']).toBe('http')
-    const endpoint = String(app['health-check-http-endpoint'])
+    expect(app['readiness-health-check-type']).toBe('http')
+    const liveness = String(app['health-check-http-endpoint'])
+    const readiness = String(app['readiness-health-check-http-endpoint'])
+    // A Cloud Controller that is not there: discovery cannot finish.
     const loaded = loadConfigText('cf:\n  api_host: http://127.0.0.1:9\n  username: u\n  password: p\n')
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'))
     const assembled = assemble(loaded.config, { fetch: globalThis.fetch, logger: silentLogger })
     try {
-      const before = await assembled.app.request(endpoint)
-      // Not ready before the first discovery (the platform waits), but a route that exists.
-      expect(before.status).toBe(503)
+      // Alive (no restart loop while the Cloud Controller is away) ...
+      expect((await assembled.app.request(liveness)).status).toBe(200)
+      // ... but not ready before the first discovery (out of the route meanwhile).
+      expect((await assembled.app.request(readiness)).status).toBe(503)
       expect((await assembled.app.request('/no-such-endpoint')).status).toBe(404)
     } finally {
       ;(assembled as { stop?: () => void }).stop?.()
