@@ -16,8 +16,8 @@ export const targetSchema = z.object({
   path: z.string().startsWith('/').default('/metrics').describe('Path of the metrics endpoint of the app.'),
   protocol: z.enum(['http', 'https']).default('https').describe('Scheme used for external routes.'),
   authenticatorId: z.string().optional().describe('Id of an entry in `promregator.targetAuthenticators`; default: the global authenticator.'),
-  preferredRouteRegex: z.array(regex).default([]).describe('Route URLs (host[/path]) to prefer, in order; the first full match wins, else the first route.'),
-  internalRoutePort: port.optional().describe('Port for internal routes; default `promregator.defaultInternalRoutePort`.'),
+  preferredRouteRegex: z.array(regex).default([]).describe('Route URLs (host[/path]) to prefer, in order; the first full match wins, else the first route. Routes that cannot address one instance (TCP routes, wildcard hosts) are never chosen.'),
+  internalRoutePort: port.optional().describe('Port for internal routes; default: the port of the route\'s destination (the port the app listens on, 8080 unless the app says otherwise), else `promregator.defaultInternalRoutePort`.'),
   overrideRouteAndPath: z
     .string()
     .min(1)

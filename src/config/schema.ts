@@ -81,7 +81,7 @@ export const discoverySchema = z.object({
 
 export const promregatorSchema = z.object({
   targets: z.array(targetSchema).default([]).describe('Which apps to scrape.'),
-  defaultInternalRoutePort: port.default(8080).describe('Port used for internal routes when a target names none.'),
+  defaultInternalRoutePort: port.default(8080).describe('Port used for internal routes when neither the target nor the route\'s destination names one.'),
   authenticator: authenticatorSchema.optional(),
   targetAuthenticators: z.array(targetAuthenticatorSchema).default([]).describe('Named authenticators that targets refer to.'),
   scraping: scrapingSchema.prefault({}),

@@ -280,13 +280,28 @@ function groupRoutes(routes: CfRoute[], domains: Map<string, CfDomain>): Map<str
       domain: domain?.name ?? route.url.slice(route.host ? route.host.length + 1 : 0).split('/')[0]!,
       internal: domain?.internal ?? false,
     }
-    for (const appGuid of unique(route.destinations.filter((d) => (d.app.process?.type ?? 'web') === 'web').map((d) => d.app.guid))) {
-      const list = byApp.get(appGuid) ?? []
-      list.push(discovered)
-      byApp.set(appGuid, list)
+    const unusable = unusableRoute(route)
+    if (unusable) discovered.unusable = unusable
+    for (const destination of route.destinations) {
+      if ((destination.app.process?.type ?? 'web') !== 'web') continue
+      const list = byApp.get(destination.app.guid) ?? []
+      // One entry per route and app, with that app's port behind it.
+      if (list.some((r) => r.url === discovered.url)) continue
+      list.push(destination.port == null ? discovered : { ...discovered, port: destination.port })
+      byApp.set(destination.app.guid, list)
     }
   }
   return byApp
+}
+
+/**
+ * Why a route cannot address one instance, if it cannot: a TCP route is served by the TCP router,
+ * which knows no `X-CF-APP-INSTANCE`; a wildcard host (`*.domain`) is no host to send a request to.
+ */
+function unusableRoute(route: CfRoute): string | undefined {
+  if (route.protocol !== 'http') return `${route.protocol} route ${route.url}`
+  if (route.host === '*') return `wildcard route ${route.url}`
+  return undefined
 }
 
 function warnEmpty(options: ResolveOptions, why: string): DiscoveredApp[] {

@@ -46,6 +46,8 @@ export const appSchema = z.object({
 export const domainSchema = z.object({ guid, name: z.string(), internal: z.boolean().default(false) })
 export const routeSchema = z.object({
   guid,
+  /** `http`, or `tcp` for a route of a TCP domain (served by the TCP router, not the gorouter). */
+  protocol: z.string().default('http'),
   host: z.string().default(''),
   path: z.string().default(''),
   url: z.string(),

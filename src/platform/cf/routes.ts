@@ -25,14 +25,24 @@ export interface RoutingOptions {
 
 export type ClassifyResult = { ok: true; targets: ScrapeTarget[] } | { ok: false; reason: string }
 
-/** The first route whose URL fully matches a preferred regex (in list order), else the first route. */
-export function chooseRoute(routes: DiscoveredRoute[], preferred: string[]): DiscoveredRoute | undefined {
+/**
+ * The first usable route whose URL fully matches a preferred regex (in list order), else the first
+ * usable route. Routes that cannot address one instance (TCP, wildcard) are never chosen.
+ */
+export function chooseRoute(all: DiscoveredRoute[], preferred: string[]): DiscoveredRoute | undefined {
+  const routes = all.filter((r) => r.unusable === undefined)
   for (const source of preferred) {
     const regex = new RegExp(`^(?:${source})$`)
     const match = routes.find((r) => regex.test(r.url))
     if (match) return match
   }
   return routes[0]
+}
+
+/** Why an app gets no targets: no route, or none that can address one instance. */
+function noRouteReason(routes: DiscoveredRoute[]): string {
+  const unusable = routes.map((r) => r.unusable).filter((why) => why !== undefined)
+  return unusable.length === 0 ? 'app has no route' : `no route can address one instance (${unusable.join(', ')})`
 }
 
 /** Where one instance is scraped: URL, headers, and whether it goes over the container network. */
@@ -46,11 +56,13 @@ interface Destination {
 export function classifyApp(app: DiscoveredApp, options: RoutingOptions): ClassifyResult {
   // The app's own annotations (`kubernetesAnnotations`) override the target's path and internal port.
   const path = app.metricsPath ?? options.path
-  const port = app.internalPort ?? options.internalRoutePort ?? options.defaultInternalRoutePort
   const override = options.overrideRouteAndPath?.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '')
   // With an override the route only names the instances; an app without any still gets targets.
-  const route = override ? { url: override, host: '', path: '', domain: '', internal: false } : chooseRoute(app.routes, options.preferredRouteRegex)
-  if (!route) return { ok: false, reason: 'app has no route' }
+  const route: DiscoveredRoute | undefined = override ? { url: override, host: '', path: '', domain: '', internal: false } : chooseRoute(app.routes, options.preferredRouteRegex)
+  if (!route) return { ok: false, reason: noRouteReason(app.routes) }
+  // Internal routes reach the app's own port: its annotation, the target's setting, the route
+  // destination's port (what the app listens on, 8080 unless it says otherwise), the default.
+  const port = app.internalPort ?? options.internalRoutePort ?? route.port ?? options.defaultInternalRoutePort
   const destination = (id: string, index: number): Destination => {
     // As in the original: one fixed URL for every instance, and no X-CF-APP-INSTANCE (whatever
     // sits at the override decides where the request goes).

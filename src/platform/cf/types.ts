@@ -13,6 +13,10 @@ export interface DiscoveredRoute {
   domain: string
   /** True for a domain of the container network (e.g. `apps.internal`). */
   internal: boolean
+  /** Port the app listens on behind this route (the route destination's port; 8080 unless the app says otherwise). */
+  port?: number
+  /** Why the route cannot address one instance (a TCP route, a wildcard host); such a route is never chosen. */
+  unusable?: string
 }
 
 /** One selected app; every desired instance `0 … instances-1` becomes a scrape target. */

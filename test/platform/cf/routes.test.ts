@@ -21,6 +21,12 @@ describe('route choice', () => {
   it('falls back to the first route when nothing matches', () => {
     expect(chooseRoute([external('a'), external('b')], ['zzz'])?.host).toBe('a')
   })
+  it('never chooses a route that cannot address one instance, even a preferred one', () => {
+    const tcp = { ...external(''), url: 'tcp.example.org:6666', unusable: 'tcp route tcp.example.org:6666' }
+    const wildcard = { ...external('*'), unusable: 'wildcard route *.apps.example.org' }
+    expect(chooseRoute([tcp, wildcard, external('b')], ['.*:6666', '\\*\\..*'])?.host).toBe('b')
+    expect(chooseRoute([tcp, wildcard], [])).toBeUndefined()
+  })
 })
 
 describe('classification', () => {
@@ -64,6 +70,18 @@ describe('classification', () => {
   })
   it('says why an app without routes has no targets', () => {
     expect(classifyApp(app([]), options)).toEqual({ ok: false, reason: 'app has no route' })
+  })
+  it('says why an app whose routes cannot address one instance has no targets, instead of scraping a random one', () => {
+    const tcp = { ...external(''), url: 'tcp.example.org:6666', unusable: 'tcp route tcp.example.org:6666' }
+    expect(classifyApp(app([tcp]), options)).toEqual({ ok: false, reason: 'no route can address one instance (tcp route tcp.example.org:6666)' })
+  })
+  it("scrapes an internal route on the destination's port when the target sets none", () => {
+    const onPort = { ...internal('app1'), port: 9000 }
+    const result = classifyApp(app([onPort], { instances: 1 }), options)
+    expect(result.ok && result.targets[0]!.url).toBe('http://0.app1.apps.internal:9000/metrics')
+    // The target's own setting still wins.
+    const set = classifyApp(app([onPort], { instances: 1 }), { ...options, internalRoutePort: 9090 })
+    expect(set.ok && set.targets[0]!.url).toBe('http://0.app1.apps.internal:9090/metrics')
   })
   it('yields no targets for an app scaled to zero', () => {
     expect(classifyApp(app([external('a')], { instances: 0 }), options)).toEqual({ ok: true, targets: [] })

@@ -115,17 +115,18 @@ export class Presenter {
     const domain = this.state.domainOf(route)
     return {
       guid: route.guid,
-      protocol: 'http',
+      protocol: route.protocol,
+      port: route.port,
       ...times(route),
       host: route.host,
       path: route.path,
-      url: `${fqdnOf(route.host, domain.name)}${route.path}`,
+      url: route.protocol === 'tcp' ? `${domain.name}:${route.port}` : `${fqdnOf(route.host, domain.name)}${route.path}`,
       destinations: route.destinations.map((d) => ({
         guid: d.guid,
         app: { guid: d.appGuid, process: { type: 'web' } },
         weight: null,
         port: d.port,
-        protocol: 'http1',
+        protocol: route.protocol === 'tcp' ? 'tcp' : 'http1',
         ...times(d),
       })),
       options: {},

@@ -26,6 +26,9 @@ export interface RouteRecord extends Metadata, Timestamps {
   guid: string
   host: string
   path: string
+  protocol: 'http' | 'tcp'
+  /** TCP routes only; HTTP routes have none (the API shows `null`). */
+  port: number | null
   domainGuid: string
   spaceGuid: string
   destinations: DestinationRecord[]
@@ -70,6 +73,11 @@ const GUID_PATTERN = /^[\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12}$/
 const CLOCK_START_MS = Date.UTC(2024, 0, 1)
 
 /** The mutable, indexed landscape shared by the simulated Cloud Controller and gorouter. */
+/** What tells two routes apart. */
+function routeKey(route: Pick<RouteRecord, 'host' | 'domainGuid' | 'path' | 'protocol' | 'port'>): string {
+  return `${route.host}|${route.domainGuid}|${route.path}|${route.protocol}|${route.port ?? ''}`
+}
+
 export class LandscapeState {
   readonly orgs = new Map<string, OrgRecord>()
   readonly spaces = new Map<string, SpaceRecord>()
@@ -161,15 +169,17 @@ export class LandscapeState {
   mapRoute(app: AppRecord, route: SimRoute): RouteRecord {
     const domain = this.ensureDomain(route.domain ?? this.externalDomain.name, false)
     const path = route.path ?? ''
-    const key = `${route.host}|${domain.guid}|${path}`
+    const protocol = route.protocol ?? 'http'
+    const key = routeKey({ host: route.host, domainGuid: domain.guid, path, protocol, port: protocol === 'tcp' ? (route.port ?? 1024) : null })
     let record = this.routeByKey.get(key)
     if (!record) {
       const at = this.tick()
-      record = { guid: newGuid(), host: route.host, path, domainGuid: domain.guid, spaceGuid: app.spaceGuid, destinations: [], labels: {}, annotations: {}, createdAt: at, updatedAt: at }
+      record = { guid: newGuid(), host: route.host, path, protocol, port: protocol === 'tcp' ? (route.port ?? 1024) : null, domainGuid: domain.guid, spaceGuid: app.spaceGuid, destinations: [], labels: {}, annotations: {}, createdAt: at, updatedAt: at }
       this.routes.set(record.guid, record)
       this.routeByKey.set(key, record)
+      // The HTTP router knows HTTP routes only; a wildcard host matches no request's Host exactly.
       const fqdn = fqdnOf(route.host, domain.name)
-      this.routesByFqdn.set(fqdn, [...(this.routesByFqdn.get(fqdn) ?? []), record])
+      if (protocol === 'http') this.routesByFqdn.set(fqdn, [...(this.routesByFqdn.get(fqdn) ?? []), record])
     }
     if (!record.destinations.some((d) => d.appGuid === app.guid)) {
       const at = this.tick()
@@ -186,7 +196,7 @@ export class LandscapeState {
       if (route.destinations.length > 0) continue
       this.routes.delete(route.guid)
       const domain = this.domains.get(route.domainGuid)
-      this.routeByKey.delete(`${route.host}|${route.domainGuid}|${route.path}`)
+      this.routeByKey.delete(routeKey(route))
       if (!domain) continue
       const fqdn = fqdnOf(route.host, domain.name)
       const rest = (this.routesByFqdn.get(fqdn) ?? []).filter((r) => r !== route)

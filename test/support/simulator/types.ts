@@ -20,9 +20,14 @@ export interface MetricsBodyContext {
 
 /** One route of an app as a test describes it; `domain` defaults to the external shared domain. */
 export interface SimRoute {
+  /** `*` for a wildcard route; `''` for a TCP route. */
   host: string
   domain?: string
   path?: string
+  /** `tcp`: a route of a TCP domain (`<domain>:<port>`), which the HTTP router does not serve. */
+  protocol?: 'http' | 'tcp'
+  /** Port of a TCP route. */
+  port?: number
 }
 
 /** One Cloud Foundry app of the simulated landscape. */
