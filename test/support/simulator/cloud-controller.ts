@@ -30,7 +30,6 @@ function rootDocument(api: string, uaa: string) {
   return {
     links: {
       self: { href: api },
-      bits_service: null,
       cloud_controller_v2: { href: `${api}/v2`, meta: { version: '2.250.0' } },
       cloud_controller_v3: { href: `${api}/v3`, meta: { version: '3.185.0' } },
       network_policy_v0: { href: `${api}/networking/v0/external` },

@@ -129,7 +129,7 @@ export class Presenter {
         protocol: route.protocol === 'tcp' ? 'tcp' : 'http1',
         ...times(d),
       })),
-      options: {},
+      options: { loadbalancing: 'round-robin' },
       metadata: metadata(route),
       relationships: { space: { data: { guid: route.spaceGuid } }, domain: { data: { guid: route.domainGuid } } },
       links: {
