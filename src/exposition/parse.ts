@@ -128,6 +128,8 @@ class Parser extends Scanner {
     p += 4
     p = this.om ? (p < e ? p + 1 : p) : this.skipBlanks(p)
     const nameStart = p
+    // Text: `# HELP` or `# TYPE` with nothing after it names no family; it is a comment (as in prometheus/common).
+    if (!this.om && p >= e) return true
     if (p >= e || !isMetricNameStart(s.charCodeAt(p))) return this.fail(`expected metric name after ${kind}`, p)
     // TYPE usually follows HELP of the same family: reuse its name instead of slicing and hashing.
     const cur = this.cur
@@ -146,6 +148,9 @@ class Parser extends Scanner {
       if (c !== SPACE && (this.om || c !== TAB)) return this.fail('invalid character in metric name', p)
     }
     let st = name === curName ? cur : this.byName.get(name)
+    // Text: a HELP without text for a family already seen adds nothing (prometheus/common reads such
+    // lines as comments); only a first one declares the family, with empty help.
+    if (!this.om && kind === 'HELP' && st !== undefined && this.skipBlanks(p) >= e) return true
     if (st === undefined) st = this.newFamily(name)
     else if (st.count > 0 && (this.om || kind === 'TYPE')) {
       return this.fail(`${kind} line for ${name} after its samples`, this.lineStart)
@@ -243,7 +248,8 @@ class Parser extends Scanner {
         labels = this.lblText
         rec = this.lblRec
         rbrace = p - 1
-        if (!this.lblCanon) canonical = false
+        // `{}` is no labels: copied as it is, ours would follow a comma with nothing before it.
+        if (!this.lblCanon || rbrace === lbrace + 1) canonical = false
         const afterLabels = p
         p = this.skipBlanks(p)
         if (p !== afterLabels + 1 || s.charCodeAt(afterLabels) !== SPACE) canonical = false
@@ -257,6 +263,8 @@ class Parser extends Scanner {
         labels = this.lblText
         rec = this.lblRec
         rbrace = p - 1
+        // A trailing comma or `{}` is rewritten, not copied (`{a="1",}` would become `{a="1",,…}`).
+        if (!this.lblCanon || rbrace === lbrace + 1) canonical = false
         c = p < e ? s.charCodeAt(p) : -1
       }
       if (c !== SPACE) return this.fail(p >= e ? 'expected value' : 'expected a space before the value', p)
@@ -283,6 +291,7 @@ class Parser extends Scanner {
     }
     const st = this.attach(name, q)
     if (st === undefined) return false
+    if (exemplar !== undefined && !carriesExemplars(st.fam.type, name)) return this.fail(`metric name ${name} does not support exemplars`, vs)
     if (!this.lines) {
       st.fam.samples.push({ name, labels, value: s.slice(vs, ve), tsMs, exemplar, rec })
       return true
@@ -395,4 +404,14 @@ export function scanBody(body: string, format: Format): { ok: true; scanned: Sca
     labelNames: p.labelNames,
   }
   return { ok: true, scanned }
+}
+
+/**
+ * OpenMetrics allows exemplars on counter `_total` samples and on histogram and gauge histogram
+ * buckets only; Prometheus refuses the whole answer for one anywhere else.
+ */
+function carriesExemplars(type: string, sample: string): boolean {
+  if (type === 'counter') return sample.endsWith('_total')
+  if (type === 'histogram' || type === 'gaugehistogram') return sample.endsWith('_bucket')
+  return false
 }

@@ -240,6 +240,8 @@ export class Scanner {
         while (p < e && isLabelNameChar(s.charCodeAt(p))) p++
       }
       const name = fresh ? s.slice(ns, p) : (prevName as string)
+      // The metric name is not a label: a sample carrying one would rename itself in Prometheus.
+      if (fresh && !forExemplar && name === '__name__') return this.failNum('label name __name__ is reserved for the metric name', ns)
       if (!om && p < e && ((c = s.charCodeAt(p)) === SPACE || c === TAB)) {
         p = this.skipBlanks(p)
         canonical = false

@@ -34,6 +34,7 @@ export function createScrapeRecorder(deps: { outcomes: ScrapeOutcomes; metrics: 
     },
     parseError(id, message, what) {
       outcomes.recordParseError(id, message)
+      metrics.scrapeErrors.inc({ reason: 'parse_error' })
       logger.warn(what, { target: id, error: message })
     },
   }

@@ -134,6 +134,52 @@ describe('mergeBodies', () => {
   })
 })
 
+describe('isolation: what one instance serves never breaks the merged answer', () => {
+  const neighbour = { body: 'ok 1\n', format: 'text' as const, labels: { app_name: 'y' } }
+  const merge = (body: string, format: 'text' | 'openmetrics', out: 'text' | 'openmetrics') => mergeBodies([{ body, format, labels: { app_name: 'x' } }, neighbour], out)
+
+  it.each([
+    ['empty braces, text', 'a_total{} 1\n', 'text', 'a_total{app_name="x"} 1'],
+    ['empty braces, OpenMetrics', '# TYPE a counter\na_total{} 1\n# EOF\n', 'openmetrics', 'a_total{app_name="x"} 1'],
+    ['trailing comma, OpenMetrics', '# TYPE a gauge\na{a="1",} 1\n# EOF\n', 'openmetrics', 'a{a="1",app_name="x"} 1'],
+    ['trailing comma, text', 'a{a="1",} 1\n', 'text', 'a{a="1",app_name="x"} 1'],
+  ] as const)('repairs what is certain: %s', (_, body, format, line) => {
+    for (const out of ['text', 'openmetrics'] as const) {
+      const r = merge(body, format, out)
+      expect(r.failures).toEqual([])
+      expect(r.body.split('\n')).toContain(line)
+      expect(parseExposition(r.body, out).ok).toBe(true)
+    }
+  })
+
+  it.each([
+    ['a __name__ label', 'a{__name__="b"} 1\n', 'text', 'label name __name__ is reserved'],
+    ['an exemplar on a gauge', '# TYPE a gauge\na 1 # {t="1"} 1\n# EOF\n', 'openmetrics', 'metric name a does not support exemplars'],
+    ['an exemplar on a histogram sum', '# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_sum 1 # {t="1"} 1\nh_count 1\n# EOF\n', 'openmetrics', 'metric name h_sum does not support exemplars'],
+  ] as const)('drops the instance whole for %s, keeping its neighbour', (_, body, format, message) => {
+    for (const out of ['text', 'openmetrics'] as const) {
+      const r = merge(body, format, out)
+      expect(r.failures).toEqual([{ sourceIndex: 0, error: expect.objectContaining({ message: expect.stringContaining(message) }) }])
+      expect(r.body).toContain('ok{app_name="y"} 1')
+      expect(r.body).not.toContain('app_name="x"')
+    }
+  })
+
+  it('keeps exemplars where OpenMetrics allows them: counter totals and histogram buckets', () => {
+    const body = '# TYPE c counter\nc_total 1 # {t="1"} 1\n# TYPE h histogram\nh_bucket{le="+Inf"} 1 # {t="2"} 1\nh_sum 1\nh_count 1\n# EOF\n'
+    const r = merge(body, 'openmetrics', 'openmetrics')
+    expect(r.failures).toEqual([])
+    expect(r.body).toContain('c_total{app_name="x"} 1 # {t="1"} 1')
+    expect(r.body).toContain('h_bucket{le="+Inf",app_name="x"} 1 # {t="2"} 1')
+  })
+
+  it('reads a text HELP line without text for a family already seen as a comment', () => {
+    const r = merge('# HELP a The a.\na 1\n# HELP a\n# HELP a\n', 'text', 'text')
+    expect(r.failures).toEqual([])
+    expect(r.body).toContain('# HELP a The a.')
+  })
+})
+
 describe('merging public families (own metrics, promregator_up)', () => {
   it('applies the same rules as to bodies', () => {
     const familySources = sources.map((s) => ({ families: parse(s.body, s.format), labels: s.labels }))
