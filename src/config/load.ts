@@ -6,7 +6,9 @@
 import { Composer, Parser, parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { applyEnvOverrides, SECRET_KEY_NAMES } from './env-overrides.ts'
+import { bindRelaxed } from './relaxed-binding.ts'
 import { configSchema, type Config } from './schema.ts'
+import { coreOf } from './schema-walk.ts'
 import type { ConfigSource } from './source.ts'
 
 /** Outcome of loading: the config with warnings, or the problems that stop start-up. */
@@ -38,6 +40,9 @@ function rawOf(data: unknown, origin: string): { ok: true; raw: Record<string, u
 
 /** Applies the environment's overrides to the parsed document and validates it against the schema. */
 function validateConfig(raw: Record<string, unknown>, env: Record<string, string | undefined>): LoadResult {
+  // Spring Boot's spellings and conversions first (the original's files are written for them),
+  // so that the environment's overrides and the schema see the schema's keys.
+  const binding = bindRelaxed(raw, configSchema)
   const fromEnv = applyEnvOverrides(raw, env)
   // jitless: the configuration is validated once per process; zod's JIT (compiling each object
   // parser with `new Function`) only pays off over many parses and made this first one about 40%
@@ -46,9 +51,10 @@ function validateConfig(raw: Record<string, unknown>, env: Record<string, string
   if (!parsed.success || fromEnv.problems.length > 0) {
     // The notes go along: an ignored variable is often why a credential is missing.
     const issues = parsed.success ? [] : parsed.error.issues.flatMap((issue) => formatIssue(issue).split('\n'))
-    return { ok: false, problems: [...fromEnv.problems, ...issues, ...fromEnv.notes] }
+    return { ok: false, problems: [...fromEnv.problems, ...issues, ...binding.notes, ...fromEnv.notes] }
   }
   const warnings = [
+    ...binding.notes,
     ...fromEnv.notes,
     ...unknownKeys(configSchema, pick(raw, ['cf', 'promregator', 'server']), []).map((path) => `${path}: unknown key, ignored`),
   ]
@@ -136,34 +142,11 @@ function typeName(value: unknown, withValue: boolean): string {
 
 /** Lists key paths in `value` that the schema does not know (for warnings). */
 function unknownKeys(schema: z.ZodType, value: unknown, path: PropertyKey[]): string[] {
-  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def
-  switch (def.type) {
-    case 'optional':
-    case 'default':
-    case 'prefault':
-    case 'nullable':
-      return unknownKeys(def.innerType as z.ZodType, value, path)
-    case 'pipe':
-      return unknownKeys(def.in as z.ZodType, value, path)
-    case 'union': {
-      // Walk the option whose kind (list or mapping) matches the value.
-      const options = def.options as z.ZodType[]
-      const kindOf = (o: z.ZodType) => (o as unknown as { _zod: { def: { type: string } } })._zod.def.type
-      const option = options.find((o) => (kindOf(o) === 'array') === Array.isArray(value))
-      return option ? unknownKeys(option, value, path) : []
-    }
-    case 'array':
-      return Array.isArray(value) ? value.flatMap((item, i) => unknownKeys(def.element as z.ZodType, item, [...path, i])) : []
-    case 'object': {
-      if (!isRecord(value)) return []
-      const shape = def.shape as Record<string, z.ZodType>
-      return Object.entries(value).flatMap(([key, child]) =>
-        shape[key] ? unknownKeys(shape[key], child, [...path, key]) : [formatPath([...path, key])],
-      )
-    }
-    default:
-      return []
-  }
+  const { def } = coreOf(schema, value)
+  if (def.type === 'array') return Array.isArray(value) ? value.flatMap((item, i) => unknownKeys(def.element!, item, [...path, i])) : []
+  if (def.type !== 'object' || !isRecord(value)) return []
+  const shape = def.shape!
+  return Object.entries(value).flatMap(([key, child]) => (shape[key] ? unknownKeys(shape[key], child, [...path, key]) : [formatPath([...path, key])]))
 }
 
 function pick(raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {

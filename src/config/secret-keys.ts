@@ -7,6 +7,7 @@
  * JSON Schema export would find them too, but takes ~10 ms, a fifth of the start-up).
  */
 import { z } from 'zod'
+import { definitionOf } from './schema-walk.ts'
 
 const SECRET = 'secret'
 
@@ -14,21 +15,6 @@ const SECRET = 'secret'
 export function secret<T extends z.ZodType>(schema: T): T {
   return schema.meta({ [SECRET]: true }) as T
 }
-
-/** The parts of zod's definitions the walk follows. */
-interface Definition {
-  type: string
-  shape?: Record<string, z.ZodType>
-  element?: z.ZodType
-  options?: z.ZodType[]
-  innerType?: z.ZodType
-  in?: z.ZodType
-  out?: z.ZodType
-  left?: z.ZodType
-  right?: z.ZodType
-}
-
-const definitionOf = (schema: z.ZodType): Definition => (schema as unknown as { _zod: { def: Definition } })._zod.def
 
 /**
  * Every marked key of `schema` as a path: `cf.password`; `cf[].password` for each entry of a list
