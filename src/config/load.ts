@@ -6,6 +6,7 @@
 import { Composer, Parser, parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { applyEnvOverrides, SECRET_KEY_NAMES } from './env-overrides.ts'
+import { resolvePlaceholders } from './placeholders.ts'
 import { bindRelaxed } from './relaxed-binding.ts'
 import { configSchema, type Config } from './schema.ts'
 import { coreOf } from './schema-walk.ts'
@@ -43,18 +44,20 @@ function validateConfig(raw: Record<string, unknown>, env: Record<string, string
   // Spring Boot's spellings and conversions first (the original's files are written for them),
   // so that the environment's overrides and the schema see the schema's keys.
   const binding = bindRelaxed(raw, configSchema)
+  const placeholders = resolvePlaceholders(raw, env, ['cf', 'promregator', 'server'])
   const fromEnv = applyEnvOverrides(raw, env)
   // jitless: the configuration is validated once per process; zod's JIT (compiling each object
   // parser with `new Function`) only pays off over many parses and made this first one about 40%
   // slower (bench/startup.ts). Per call, so the Cloud Controller shapes parsed per resource keep it.
   const parsed = configSchema.safeParse(raw, { reportInput: true, jitless: true })
-  if (!parsed.success || fromEnv.problems.length > 0) {
+  if (!parsed.success || fromEnv.problems.length > 0 || placeholders.problems.length > 0) {
     // The notes go along: an ignored variable is often why a credential is missing.
     const issues = parsed.success ? [] : parsed.error.issues.flatMap((issue) => formatIssue(issue).split('\n'))
-    return { ok: false, problems: [...fromEnv.problems, ...issues, ...binding.notes, ...fromEnv.notes] }
+    return { ok: false, problems: [...placeholders.problems, ...fromEnv.problems, ...issues, ...binding.notes, ...fromEnv.notes] }
   }
   const warnings = [
     ...binding.notes,
+    ...placeholders.notes,
     ...fromEnv.notes,
     ...unknownKeys(configSchema, pick(raw, ['cf', 'promregator', 'server']), []).map((path) => `${path}: unknown key, ignored`),
   ]
