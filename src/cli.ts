@@ -6,12 +6,14 @@
  */
 import pkg from '../package.json' with { type: 'json' }
 
-export const USAGE = `Usage: promregator [--config FILE] [--check-config] [--version] [--help]
+export const USAGE = `Usage: promregator [--config FILE] [--profile NAMES] [--check-config] [--version] [--help]
 
 Discovers the instances of Cloud Foundry apps and lets Prometheus scrape each of them.
 
 Options:
   --config FILE   configuration file (YAML); default: $PROMREGATOR_CONFIG_YAML, then $PROMREGATOR_CONFIG
+  --profile NAMES Spring profiles to activate (comma-separated) for a file of several YAML documents;
+                  the same as $SPRING_PROFILES_ACTIVE, which it replaces
   --check-config  load and validate the configuration, print a summary (or the problems) and exit 0 (or 2);
                   nothing is requested from Cloud Foundry and no port is opened
   --version       print the version and exit
@@ -35,6 +37,8 @@ export function versionLine(build: string): string {
 /** The parsed command line; `error` says what was wrong with it. */
 export interface Args {
   config?: string
+  /** Comma-separated Spring profiles (`--profile`). */
+  profile?: string
   version?: boolean
   help?: boolean
   healthcheck?: boolean
@@ -56,6 +60,11 @@ export function parseArgs(argv: string[]): Args {
       if (!value) return { error: '--config needs a file name' }
       out.config = value
     } else if (arg.startsWith('--config=')) out.config = arg.slice('--config='.length)
+    else if (arg === '--profile') {
+      const value = argv[++i]
+      if (!value) return { error: '--profile needs one or more profile names' }
+      out.profile = value
+    } else if (arg.startsWith('--profile=')) out.profile = arg.slice('--profile='.length)
     else return { error: `unknown argument ${arg}` }
   }
   return out

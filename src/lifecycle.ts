@@ -83,7 +83,9 @@ export async function run(runtime: Runtime): Promise<void> {
   if (args.version) return runtime.print(runtime.version)
   if (args.healthcheck) return runtime.exit((await healthcheck(runtime.env.PORT ?? '8080')) ? 0 : 1)
 
-  const source = chooseConfigSource(args.config, runtime.env)
+  // `--profile` is Spring Boot's SPRING_PROFILES_ACTIVE on the command line (config/profiles.ts).
+  const env = args.profile === undefined ? runtime.env : { ...runtime.env, SPRING_PROFILES_ACTIVE: args.profile }
+  const source = chooseConfigSource(args.config, env)
   if (!source) {
     runtime.printError('promregator: no configuration: pass --config FILE, set PROMREGATOR_CONFIG_YAML or PROMREGATOR_CONFIG')
     return runtime.exit(2)
@@ -92,7 +94,7 @@ export async function run(runtime: Runtime): Promise<void> {
   const text = source.kind === 'text' ? source.text : await runtime.readText(source.path).catch(() => undefined)
   const readText = (path: string) => (text !== undefined && source.kind === 'file' && path === source.path ? Promise.resolve(text) : runtime.readText(path))
   if (args.checkConfig) {
-    const report = await (await loadBoot()).checkConfig({ source, readText, env: runtime.env })
+    const report = await (await loadBoot()).checkConfig({ source, readText, env })
     for (const line of report.stderr) runtime.printError(line)
     if (report.stdout) runtime.print(report.stdout)
     return runtime.exit(report.code)
@@ -102,7 +104,7 @@ export async function run(runtime: Runtime): Promise<void> {
   const pause = early ? runtime.pause : undefined
   await pause?.()
   const { boot, listeningFields, generatedPasswordNotice } = await loadBoot()
-  const booted: Booted = await boot({ source, readText, env: runtime.env, version: runtime.version, secrets: processSecrets, pause, ...runtime.boot })
+  const booted: Booted = await boot({ source, readText, env, version: runtime.version, secrets: processSecrets, pause, ...runtime.boot })
   if (!booted.ok) {
     for (const problem of booted.problems) runtime.printError(`promregator: ${problem}`)
     return runtime.exit(2)

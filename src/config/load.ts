@@ -3,10 +3,11 @@
  * Turns YAML text (and the environment) into a validated {@link Config}, or into a list of
  * problems that each name the key path. Never throws for bad input.
  */
-import { Composer, Parser, parseDocument } from 'yaml'
+import { Composer, Parser, parseAllDocuments } from 'yaml'
 import type { z } from 'zod'
 import { applyEnvOverrides, SECRET_KEY_NAMES } from './env-overrides.ts'
 import { resolvePlaceholders } from './placeholders.ts'
+import { mergeDocuments } from './profiles.ts'
 import { bindRelaxed } from './relaxed-binding.ts'
 import { configSchema, type Config } from './schema.ts'
 import { coreOf } from './schema-walk.ts'
@@ -19,17 +20,32 @@ export { ENV_OVERRIDES, type EnvOverride } from './env-overrides.ts'
 
 /** Parses and validates configuration text. `origin` names the source in messages. */
 export function loadConfigText(text: string, env: Record<string, string | undefined> = {}, origin = 'config'): LoadResult {
-  const parsed = parseConfigText(text, origin)
-  return parsed.ok ? validateConfig(parsed.raw, env) : parsed
+  const parsed = parseConfigText(text, origin, env)
+  return parsed.ok ? validateConfig(parsed.raw, env, parsed.notes) : parsed
 }
 
-/** The YAML document as plain data, or the problems that make it unreadable. */
-function parseConfigText(text: string, origin: string): { ok: true; raw: Record<string, unknown> } | { ok: false; problems: string[] } {
-  const doc = parseDocument(text, { prettyErrors: true })
-  if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((e) => `${origin}: invalid YAML: ${e.message.split('\n')[0]}`) }
+type Parsed = { ok: true; raw: Record<string, unknown>; notes: string[] } | { ok: false; problems: string[] }
+
+/** The YAML documents as plain data, merged for the active profiles, or the problems that make them unreadable. */
+function parseConfigText(text: string, origin: string, env: Record<string, string | undefined>): Parsed {
+  const docs = parseAllDocuments(text, { prettyErrors: true })
+  const all = Array.isArray(docs) ? docs : [docs]
+  const errors = all.flatMap((doc) => doc.errors)
+  if (errors.length > 0) return { ok: false, problems: errors.map((e) => `${origin}: invalid YAML: ${e.message.split('\n')[0]}`) }
+  return rawOfDocuments(all.map((doc) => doc.toJS() as unknown), origin, env)
+}
+
+/** Several documents (`---`) merged as Spring Boot merges them for the active profiles (config/profiles.ts). */
+function rawOfDocuments(data: unknown[], origin: string, env: Record<string, string | undefined>): Parsed {
+  const mappings: Record<string, unknown>[] = []
+  for (const item of data) {
+    const one = rawOf(item, origin)
+    if (!one.ok) return one
+    mappings.push(one.raw)
   }
-  return rawOf(doc.toJS(), origin)
+  if (mappings.length <= 1) return { ok: true, raw: mappings[0] ?? {}, notes: [] }
+  const { raw, notes } = mergeDocuments(mappings, env)
+  return { ok: true, raw, notes }
 }
 
 /** The parsed document as the mapping the schema expects (an empty document is an empty mapping). */
@@ -40,7 +56,7 @@ function rawOf(data: unknown, origin: string): { ok: true; raw: Record<string, u
 }
 
 /** Applies the environment's overrides to the parsed document and validates it against the schema. */
-function validateConfig(raw: Record<string, unknown>, env: Record<string, string | undefined>): LoadResult {
+function validateConfig(raw: Record<string, unknown>, env: Record<string, string | undefined>, documentNotes: string[] = []): LoadResult {
   // Spring Boot's spellings and conversions first (the original's files are written for them),
   // so that the environment's overrides and the schema see the schema's keys.
   const binding = bindRelaxed(raw, configSchema)
@@ -56,6 +72,7 @@ function validateConfig(raw: Record<string, unknown>, env: Record<string, string
     return { ok: false, problems: [...placeholders.problems, ...fromEnv.problems, ...issues, ...binding.notes, ...fromEnv.notes] }
   }
   const warnings = [
+    ...documentNotes,
     ...binding.notes,
     ...placeholders.notes,
     ...fromEnv.notes,
@@ -96,12 +113,11 @@ export async function loadConfigSource(
   for (const token of parser.parse(text.slice(cut))) tokens.push(token)
   await pause()
   const docs = Array.from(new Composer().compose(tokens, true, text.length))
-  const doc = docs.length === 1 && docs[0]!.errors.length === 0 ? docs[0]! : undefined
-  // Anything unusual (errors, several documents) takes the one-call path, which words the problems.
-  const parsed = doc === undefined ? parseConfigText(text, source.origin) : rawOf(doc.toJS(), source.origin)
+  // Anything unusual (errors) takes the one-call path, which words the problems.
+  const parsed = docs.some((d) => d.errors.length > 0) ? parseConfigText(text, source.origin, env) : rawOfDocuments(docs.map((d) => d.toJS() as unknown), source.origin, env)
   if (!parsed.ok) return parsed
   await pause()
-  return validateConfig(parsed.raw, env)
+  return validateConfig(parsed.raw, env, parsed.notes)
 }
 
 export { CONFIG_FILE_ENV, CONFIG_YAML_ENV, chooseConfigSource, type ConfigSource } from './source.ts'

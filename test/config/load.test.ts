@@ -128,12 +128,15 @@ server:
     const whole = loadConfigText(spanning)
     expect(whole.ok && whole.config.promregator.targets[0]?.orgName).toBe('folded name')
     expect(await staged(spanning)).toEqual(whole)
-    // Broken YAML, several documents, a scalar, an empty file, a duplicate key: the same answer as in one go.
-    for (const text of ['cf: [', `${minimal}\n---\ncf: {}\n`, 'just a string', '', 'cf: {}\ncf: {}\n', 'cf:\n  api_host: "unterminated\n']) {
+    // Broken YAML, a scalar, an empty file, a duplicate key: the same answer as in one go.
+    for (const text of ['cf: [', 'just a string', '', 'cf: {}\ncf: {}\n', 'cf:\n  api_host: "unterminated\n']) {
       const result = await staged(text)
       expect(result, JSON.stringify(text)).toEqual(loadConfigText(text))
       if (text !== '') expect(result.ok, JSON.stringify(text)).toBe(false)
     }
+    // Several documents, merged (config/profiles.ts): the same answer too.
+    const several = `${minimal}\n---\npromregator:\n  defaultInternalRoutePort: 9090\n`
+    expect(await staged(several)).toEqual(loadConfigText(several))
   })
 
   it('lists every problem, one line each', () => {

@@ -36,7 +36,7 @@ describe.skipIf(skip)('the binary alone in an empty folder with an empty environ
   it('explains its flags and environment variables with --help', () => {
     const run = runIsolated(box.dir, box.binary, ['--help'])
     expect(run.status).toBe(0)
-    for (const word of ['--config', '--check-config', '--version', '--healthcheck', 'PROMREGATOR_CONFIG_YAML', 'PROMREGATOR_CONFIG', 'PORT', 'CF_PASSWORD']) {
+    for (const word of ['--config', '--profile', '--check-config', '--version', '--healthcheck', 'PROMREGATOR_CONFIG_YAML', 'PROMREGATOR_CONFIG', 'PORT', 'CF_PASSWORD']) {
       expect(run.stdout).toContain(word)
     }
   })
@@ -77,6 +77,19 @@ describe.skipIf(skip)('the binary alone in an empty folder with an empty environ
     expect(run.stdout).toBe('ok.yml: configuration OK; 2 targets on http://192.0.2.1:9\n')
     expect(run.stderr).toBe('promregator: warning: promregator.colour: unknown key, ignored\n')
     expect(readdirSync(box.dir).sort()).toEqual(before)
+  })
+
+  it('activates the Spring profiles of --profile in a file of several documents', () => {
+    writeFileSync(
+      join(box.dir, 'profiles.yml'),
+      'cf:\n  api_host: http://192.0.2.1:9\n  username: u\n  password: p\npromregator:\n  cache: { invalidate: { auth: BASIC } }\n  targets: [{ orgName: a }]\n---\nspring.config.activate.on-profile: two\npromregator:\n  targets: [{ orgName: a }, { orgName: b }]\n',
+    )
+    const plain = runIsolated(box.dir, box.binary, ['--check-config', '--config', 'profiles.yml'])
+    expect(plain.stdout).toContain('configuration OK; 1 target')
+    const two = runIsolated(box.dir, box.binary, ['--check-config', '--profile', 'two', '--config', 'profiles.yml'])
+    expect(two.status).toBe(0)
+    expect(two.stdout).toContain('configuration OK; 2 targets')
+    expect(two.stderr).toContain('active profiles: two')
   })
 
   it('reports every problem with --check-config and exits 2, as a start would', () => {
