@@ -139,6 +139,11 @@ function formatPath(path: PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '')
 }
 
+/** Where the product refuses a list the original accepted and then misread, what to write instead. */
+const LIST_HINTS: Record<string, string> = {
+  applicationName: 'the original ignores a list here and then scrapes every app of the space; name one app per target, or use applicationRegex',
+}
+
 const ARTICLE: Record<string, string> = { array: 'an array', object: 'a mapping', int: 'a whole number' }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -146,7 +151,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     if (issue.input === undefined) return `required (${ARTICLE[issue.expected] ?? `a ${issue.expected}`})`
     // The value of a secret key is not echoed: the message goes to logs.
     const secret = SECRET_KEY_NAMES.has(String(issue.path.at(-1)))
-    return `expected ${ARTICLE[issue.expected] ?? `a ${issue.expected}`}, got ${typeName(issue.input, !secret)}`
+    const hint = Array.isArray(issue.input) ? LIST_HINTS[String(issue.path.at(-1))] : undefined
+    return `expected ${ARTICLE[issue.expected] ?? `a ${issue.expected}`}, got ${typeName(issue.input, !secret)}${hint ? `; ${hint}` : ''}`
   }
   if (issue.code === 'invalid_value' && 'values' in issue) return `expected one of ${issue.values.map(String).join(', ')}`
   return issue.message

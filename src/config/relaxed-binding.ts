@@ -29,9 +29,51 @@ export interface BindingNotes {
 export function bindRelaxed(raw: Mapping, schema: z.ZodType): BindingNotes {
   const notes: string[] = []
   mapDeprecatedProxy(raw, notes)
+  normaliseAuthenticators(raw, notes)
   bindObject(raw, schema, '', notes)
   return { notes }
 }
+
+/** Child of `node` whose key is spelled like `key` in any of Spring Boot's ways. */
+function childKey(node: Mapping, key: string): string | undefined {
+  return Object.keys(node).find((k) => canonical(k) === canonical(key))
+}
+
+/**
+ * Authenticators as the original read them: the type `OAuth2XSUAA` of its early releases (with an
+ * `oauth2xsuaa` section) is `OAuth2XSUAABasic`; a type that is null, missing or unknown
+ * authenticates nothing (the original logs a warning and sends no credentials), so it is `none`
+ * here, with a warning, and targets naming the authenticator keep working.
+ */
+function normaliseAuthenticators(raw: Mapping, notes: string[]): void {
+  const promregatorKey = childKey(raw, 'promregator')
+  const promregator = promregatorKey === undefined ? undefined : raw[promregatorKey]
+  if (!isMapping(promregator)) return
+  const entries: Array<[Mapping, string]> = []
+  const single = childKey(promregator, 'authenticator')
+  if (single !== undefined && isMapping(promregator[single])) entries.push([promregator[single] as Mapping, 'promregator.authenticator'])
+  const list = childKey(promregator, 'targetAuthenticators')
+  const items = list === undefined ? undefined : promregator[list]
+  if (Array.isArray(items)) items.forEach((entry, i) => isMapping(entry) && entries.push([entry, `promregator.targetAuthenticators[${i}]`]))
+  for (const [entry, path] of entries) {
+    const typeKey = childKey(entry, 'type') ?? 'type'
+    const type = entry[typeKey]
+    if (typeof type === 'string' && canonical(type) === 'oauth2xsuaa') {
+      entry[typeKey] = 'OAuth2XSUAABasic'
+      const section = childKey(entry, 'oauth2xsuaa')
+      if (section !== undefined && childKey(entry, 'oauth2xsuaaBasic') === undefined) {
+        entry.oauth2xsuaaBasic = entry[section]
+        delete entry[section]
+      }
+      notes.push(`${path}.type OAuth2XSUAA is deprecated: read as OAuth2XSUAABasic (and ${path}.oauth2xsuaa as ${path}.oauth2xsuaaBasic)`)
+    } else if (typeof type !== 'string' || !KNOWN_TYPES.has(canonical(type))) {
+      entry[typeKey] = 'none'
+      notes.push(`${path}.type is ${type === undefined || type === null ? 'not set' : `'${String(type)}', not a type`}: it authenticates nothing (type none), as in the original`)
+    }
+  }
+}
+
+const KNOWN_TYPES = new Set(['none', 'null', 'basic', 'oauth2xsuaabasic', 'oauth2xsuaacertificate'])
 
 /**
  * `cf.proxyHost` / `cf.proxyPort` of the original's early releases are `cf.proxy.host` / `port`

@@ -94,7 +94,10 @@ server:
 `)
     expect(ok.ok).toBe(true)
     expect(problems(`${minimal}  authenticator:\n    type: basic\n`)).toEqual(['promregator.authenticator.basic: required when type is basic'])
-    expect(problems(`${minimal}  authenticator:\n    type: kerberos\n`)[0]).toMatch(/^promregator\.authenticator\.type: expected one of/)
+    // An unknown type authenticates nothing, as in the original, and says so.
+    const unknown = loadConfigText(`${minimal}  authenticator:\n    type: kerberos\n`)
+    expect(unknown.ok && unknown.config.promregator.authenticator?.type).toBe('none')
+    expect(unknown.ok && unknown.warnings).toContain("promregator.authenticator.type is 'kerberos', not a type: it authenticates nothing (type none), as in the original")
   })
 
   it('rejects a protocol other than http or https', () => {

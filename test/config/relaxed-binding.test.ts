@@ -74,13 +74,37 @@ promregator:
     expect(list.config.cf).toMatchObject([{ proxy: { host: 'p.example.org', port: 8080 } }])
   })
 
+  it('reads an authenticator of type null as one that authenticates nothing, and targets naming it keep working', () => {
+    const { config, warnings } = load(`${CF}promregator:
+  targetAuthenticators:
+    - { id: nothing, type: null }
+  targets: [{ orgName: acme, authenticatorId: nothing }]
+`)
+    expect(config.promregator.targetAuthenticators[0]).toMatchObject({ id: 'nothing', type: 'none' })
+    expect(warnings).toContain('promregator.targetAuthenticators[0].type is not set: it authenticates nothing (type none), as in the original')
+  })
+
+  it('reads the type OAuth2XSUAA of early releases, with its oauth2xsuaa section, as OAuth2XSUAABasic', () => {
+    const { config, warnings } = load(`${CF}promregator:
+  authenticator:
+    type: OAuth2XSUAA
+    oauth2xsuaa: { tokenServiceURL: "https://uaa.example.org/oauth/token", client_id: c, client_secret: s }
+  targets: [{ orgName: acme }]
+`)
+    expect(config.promregator.authenticator).toMatchObject({ type: 'oauth2xsuaabasic', oauth2xsuaaBasic: { client_id: 'c' } })
+    expect(warnings.some((w) => w.startsWith('promregator.authenticator.type OAuth2XSUAA is deprecated'))).toBe(true)
+  })
+
   it('leaves keys the schema does not know alone, for the unknown-key warning', () => {
     const { warnings } = load(`${CF}promregator:\n  targets: [{ orgName: acme, orgNameX: b }]\n`)
     expect(warnings).toContain('promregator.targets[0].orgNameX: unknown key, ignored')
   })
 
-  it('still refuses what means nothing: a list where a single value is expected', () => {
+  it('still refuses a list where one value is expected, saying what the original did with it', () => {
     const result = loadConfigText(`${CF}promregator:\n  targets: [{ orgName: acme, applicationName: [a, b] }]\n`)
     expect(result.ok).toBe(false)
+    expect(!result.ok && result.problems[0]).toBe(
+      'promregator.targets[0].applicationName: expected a string, got an array; the original ignores a list here and then scrapes every app of the space; name one app per target, or use applicationRegex',
+    )
   })
 })
