@@ -155,6 +155,13 @@ export function renderConfigDoc(rows: ConfigKeyRow[] = configKeyRows()): string 
     `| \`${CONFIG_FILE_ENV}\` | Configuration file, when neither \`--config\` nor \`${CONFIG_YAML_ENV}\` is given. |`,
     '| `PORT` | Port to listen on (Cloud Foundry sets it); overrides `server.port`. |',
     ...ENV_OVERRIDES.map((o) => `| \`${o.env}\` | Overrides \`${o.path.join('.')}\`, so the secret need not be in the file. |`),
+    '| `SPRING_PROFILES_ACTIVE` | Spring profiles to activate in a file of several YAML documents (as `--profile`). |',
+    '| `SPRING_APPLICATION_JSON` | A JSON document merged over the file and the variables. |',
+    '',
+    'Every other key can be set from the environment too, named as Spring Boot names it: upper case,',
+    '`.` as `_`, a list index between underscores (`CF_API_HOST`, `PROMREGATOR_DISCOVERY_HOSTNAME`,',
+    '`PROMREGATOR_TARGETS_0_ORGNAME`). A variable wins over the file; the start-up warnings name each',
+    'key set so (never its value). Values may also hold `${NAME}` and `${NAME:default}` placeholders.',
   ]
   for (const [section, sectionRows] of sections) {
     out.push('', `## \`${section}\``, '', '| Key | Type | Default | Meaning |', '|---|---|---|---|')

@@ -29,6 +29,11 @@ export const SECRET_KEYS: readonly string[] = secretKeyPaths(configSchema)
 /** Every secret an environment variable can set. */
 export const ENV_OVERRIDES: EnvOverride[] = SECRET_KEYS.map((path) => ({ env: envVariableOf(path), path: path.split('.') }))
 
+/** Whether `variable` is one of the secrets' own variables (`CF_PASSWORD`, `CF_PASSWORD_<NAME>`, ...). */
+export function isSecretVariable(variable: string): boolean {
+  return ENV_OVERRIDES.some((o) => (o.env.includes('<') ? variable.startsWith(o.env.slice(0, o.env.indexOf('<'))) : variable === o.env))
+}
+
 /** Last segments of secret paths: values under these keys are never echoed in a message. */
 export const SECRET_KEY_NAMES: ReadonlySet<string> = new Set(SECRET_KEYS.map((path) => path.split('.').at(-1)!))
 

@@ -5,7 +5,8 @@
  */
 import { Composer, Parser, parseAllDocuments } from 'yaml'
 import type { z } from 'zod'
-import { applyEnvOverrides, SECRET_KEY_NAMES } from './env-overrides.ts'
+import { bindEnvironment } from './env-binding.ts'
+import { applyEnvOverrides, isSecretVariable, SECRET_KEY_NAMES } from './env-overrides.ts'
 import { resolvePlaceholders } from './placeholders.ts'
 import { mergeDocuments } from './profiles.ts'
 import { bindRelaxed } from './relaxed-binding.ts'
@@ -59,6 +60,8 @@ function rawOf(data: unknown, origin: string): { ok: true; raw: Record<string, u
 function validateConfig(raw: Record<string, unknown>, env: Record<string, string | undefined>, documentNotes: string[] = []): LoadResult {
   // Spring Boot's spellings and conversions first (the original's files are written for them),
   // so that the environment's overrides and the schema see the schema's keys.
+  // Every key from the environment (and SPRING_APPLICATION_JSON) over the file, as Spring Boot binds them.
+  const fromEnvKeys = bindEnvironment(raw, env, configSchema, isSecretVariable)
   const binding = bindRelaxed(raw, configSchema)
   const placeholders = resolvePlaceholders(raw, env, ['cf', 'promregator', 'server'])
   const fromEnv = applyEnvOverrides(raw, env)
@@ -66,13 +69,14 @@ function validateConfig(raw: Record<string, unknown>, env: Record<string, string
   // parser with `new Function`) only pays off over many parses and made this first one about 40%
   // slower (bench/startup.ts). Per call, so the Cloud Controller shapes parsed per resource keep it.
   const parsed = configSchema.safeParse(raw, { reportInput: true, jitless: true })
-  if (!parsed.success || fromEnv.problems.length > 0 || placeholders.problems.length > 0) {
+  if (!parsed.success || fromEnv.problems.length > 0 || placeholders.problems.length > 0 || fromEnvKeys.problems.length > 0) {
     // The notes go along: an ignored variable is often why a credential is missing.
     const issues = parsed.success ? [] : parsed.error.issues.flatMap((issue) => formatIssue(issue).split('\n'))
-    return { ok: false, problems: [...placeholders.problems, ...fromEnv.problems, ...issues, ...binding.notes, ...fromEnv.notes] }
+    return { ok: false, problems: [...fromEnvKeys.problems, ...placeholders.problems, ...fromEnv.problems, ...issues, ...binding.notes, ...fromEnv.notes] }
   }
   const warnings = [
     ...documentNotes,
+    ...fromEnvKeys.notes,
     ...binding.notes,
     ...placeholders.notes,
     ...fromEnv.notes,

@@ -23,20 +23,24 @@ export const definitionOf = (schema: z.ZodType): Definition => (schema as unknow
 
 const WRAPPERS = new Set(['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch', 'nonoptional'])
 
-/**
- * The schema a value is read by, behind wrappers and pipes (a pipe reads its input with `in`), and
- * for a union the option of the value's kind (a list or a mapping), when there is one.
- */
-export function coreOf(schema: z.ZodType, value?: unknown): { schema: z.ZodType; def: Definition } {
+/** The schema behind wrappers and pipes (a pipe reads its input with `in`); a union is returned as it is. */
+export function unwrap(schema: z.ZodType): { schema: z.ZodType; def: Definition } {
   let node = schema
   for (;;) {
     const def = definitionOf(node)
     if (WRAPPERS.has(def.type) && def.innerType) node = def.innerType
     else if (def.type === 'pipe' && def.in) node = def.in
-    else if (def.type === 'union' && def.options) {
-      const option = def.options.find((o) => (coreOf(o).def.type === 'array') === Array.isArray(value)) ?? def.options[0]!
-      if (option === node) return { schema: node, def }
-      node = option
-    } else return { schema: node, def }
+    else return { schema: node, def }
   }
+}
+
+/**
+ * The schema a value is read by, behind wrappers and pipes, and for a union the option of the
+ * value's kind (a list or a mapping).
+ */
+export function coreOf(schema: z.ZodType, value?: unknown): { schema: z.ZodType; def: Definition } {
+  const found = unwrap(schema)
+  if (found.def.type !== 'union' || !found.def.options) return found
+  const option = found.def.options.find((o) => (coreOf(o).def.type === 'array') === Array.isArray(value)) ?? found.def.options[0]!
+  return coreOf(option, value)
 }
