@@ -29,9 +29,33 @@ export interface BindingNotes {
 export function bindRelaxed(raw: Mapping, schema: z.ZodType): BindingNotes {
   const notes: string[] = []
   mapDeprecatedProxy(raw, notes)
+  mapDeprecatedEndpoint(raw, notes)
   normaliseAuthenticators(raw, notes)
   bindObject(raw, schema, '', notes)
   return { notes }
+}
+
+/**
+ * `promregator.endpoint.maxProcessingTime` / `.threads` of the original's early releases are
+ * `promregator.scraping.maxProcessingTime` / `.threads` (a value under the new key wins).
+ */
+function mapDeprecatedEndpoint(raw: Mapping, notes: string[]): void {
+  const promregatorKey = childKey(raw, 'promregator')
+  const promregator = promregatorKey === undefined ? undefined : raw[promregatorKey]
+  if (!isMapping(promregator)) return
+  const endpointKey = childKey(promregator, 'endpoint')
+  const endpoint = endpointKey === undefined ? undefined : promregator[endpointKey]
+  if (!isMapping(endpoint)) return
+  for (const name of ['maxProcessingTime', 'threads']) {
+    const old = childKey(endpoint, name)
+    if (old === undefined) continue
+    const scrapingKey = childKey(promregator, 'scraping') ?? 'scraping'
+    const scraping: Mapping = isMapping(promregator[scrapingKey]) ? (promregator[scrapingKey] as Mapping) : {}
+    if (childKey(scraping, name) === undefined) scraping[name] = endpoint[old]
+    promregator[scrapingKey] = scraping
+    delete endpoint[old]
+    notes.push(`promregator.endpoint.${old} is deprecated: read as promregator.scraping.${name}`)
+  }
 }
 
 /** Child of `node` whose key is spelled like `key` in any of Spring Boot's ways. */

@@ -95,6 +95,12 @@ promregator:
     expect(warnings.some((w) => w.startsWith('promregator.authenticator.type OAuth2XSUAA is deprecated'))).toBe(true)
   })
 
+  it('reads the deprecated promregator.endpoint.maxProcessingTime and threads as promregator.scraping ones', () => {
+    const { config, warnings } = load(`${CF}promregator:\n  endpoint: { maxProcessingTime: 2500, threads: 7 }\n  targets: [{ orgName: acme }]\n`)
+    expect(config.promregator.scraping).toMatchObject({ maxProcessingTime: 2500, threads: 7 })
+    expect(warnings).toContain('promregator.endpoint.threads is deprecated: read as promregator.scraping.threads')
+  })
+
   it('leaves keys the schema does not know alone, for the unknown-key warning', () => {
     const { warnings } = load(`${CF}promregator:\n  targets: [{ orgName: acme, orgNameX: b }]\n`)
     expect(warnings).toContain('promregator.targets[0].orgNameX: unknown key, ignored')
