@@ -7,6 +7,7 @@ import { Composer, Parser, parseAllDocuments } from 'yaml'
 import type { z } from 'zod'
 import { bindEnvironment } from './env-binding.ts'
 import { applyEnvOverrides, isSecretVariable, SECRET_KEY_NAMES } from './env-overrides.ts'
+import { notNeededReason } from './original-keys.ts'
 import { resolvePlaceholders } from './placeholders.ts'
 import { mergeDocuments } from './profiles.ts'
 import { bindRelaxed } from './relaxed-binding.ts'
@@ -80,7 +81,10 @@ function validateConfig(raw: Record<string, unknown>, env: Record<string, string
     ...binding.notes,
     ...placeholders.notes,
     ...fromEnv.notes,
-    ...unknownKeys(configSchema, pick(raw, ['cf', 'promregator', 'server']), []).map((path) => `${path}: unknown key, ignored`),
+    ...unknownKeys(configSchema, pick(raw, ['cf', 'promregator', 'server']), []).map((path) => {
+      const why = notNeededReason(path)
+      return why === undefined ? `${path}: unknown key, ignored` : `${path}: a key of the original not needed here (${why}); ignored`
+    }),
   ]
   return { ok: true, config: parsed.data, warnings }
 }

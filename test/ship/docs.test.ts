@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml, stringify } from 'yaml'
 import { configKeyRows, renderConfigDoc, undescribedKeys } from '../../scripts/config-doc.ts'
+import { ORIGINAL_KEYS_NOT_NEEDED } from '../../src/config/original-keys.ts'
 import { loadConfigText } from '../../src/config/load.ts'
 import { findProgram, missing } from '../support/requirements.ts'
 
@@ -118,6 +119,10 @@ describe('docs/migrating-from-promregator.md', () => {
       if (!loaded.ok) continue
       expect(loaded.warnings).toHaveLength(1)
       expect(key.startsWith(loaded.warnings[0]!.split(':')[0]!), `${key}: ${loaded.warnings[0]}`).toBe(true)
+      // Said to be a key of the original, not taken for a typo.
+      expect(loaded.warnings[0], key).toContain('a key of the original not needed here')
     }
+    // The same list as the loader's.
+    expect([...ignored].sort()).toEqual(Object.keys(ORIGINAL_KEYS_NOT_NEEDED).sort())
   })
 })
