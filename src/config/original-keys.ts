@@ -27,6 +27,10 @@ export const ORIGINAL_KEYS_NOT_NEEDED: Readonly<Record<string, string>> = {
   'promregator.simulation.instances': 'the simulator is part of the test suite (npm run demo)',
   'promregator.internal.preCheckAPIVersion': "unused in the original's V1 too",
   'promregator.resolver.logging.empty.target': 'a discovery that finds no app is always logged as a warning saying why',
+  'cf.request.timeout.appSummary': "a request of the Cloud Controller's v2 API, which this product does not use",
+  'cf.request.timeout.app': 'deprecated in the original; cf.request.timeout.appInSpace is the timeout of app requests',
+  'cf.request.timeout.routeMapping': "deprecated in the original (v2 API); routes come with their destinations",
+  'cf.request.timeout.sharedDomain': 'deprecated in the original (v2 API); domains come with the routes',
   'server.tomcat.threads.max': 'no Tomcat',
   'server.compression.enabled': 'answers are compressed whenever the client accepts it (gzip or deflate), OpenMetrics included',
 }
