@@ -63,7 +63,12 @@ export interface CfClientOptions {
   collectGarbage?: () => void
   /** Response text length from which a response counts as large (default {@link LARGE_RESPONSE_CHARS}). */
   largeResponseChars?: number
+  /** Something the operator should know about how a list was read (a log line). */
+  onNote?: (message: string) => void
 }
+
+/** Page size of the listing by creation time (see `listByCreation`). */
+const CAPPED_PER_PAGE = 500
 
 /** Response text length from which {@link CfClientOptions.collectGarbage} is called by default (a page of ~1,000 apps). */
 export const LARGE_RESPONSE_CHARS = 1_000_000
@@ -109,6 +114,8 @@ export function createCfClient(options: CfClientOptions): CfClient {
   const inFlight = pLimit(options.request.concurrency)
   const rateLimited = createRateLimiter({ perSecond: options.request.rateLimit, sleep })
   const sharedLists = new Map<string, Promise<ListResult<unknown>>>()
+  /** Whether this foundation refuses pages beyond a total (`renderer.max_total_results`): see `listByCreation`. */
+  let capped = false
   let session: Promise<{ v3: string; tokens: TokenSource }> | undefined
 
   /** One HTTP attempt, after the rate limit and inside the concurrency bound. */
@@ -214,9 +221,8 @@ export function createCfClient(options: CfClientOptions): CfClient {
     return { ...page.data, large }
   }
 
-  const listAll = async <T,>(path: string, query: Record<string, QueryValue>, schema: z.ZodType<T>, timeoutMs: number): Promise<ListResult<T>> => {
-    const { v3 } = await establish()
-    const first = `${v3.replace(/\/+$/, '')}${path.replace(/^\/v3/, '')}${queryString({ per_page: '5000', ...query })}`
+  /** Every page of a list, the first one telling where the others are. */
+  const fetchAllPages = async (first: string, path: string, timeoutMs: number): Promise<Array<Page & { large: boolean }>> => {
     const pages: Array<Page & { large: boolean }> = [await fetchPage(first, path, timeoutMs)]
     const { total_pages: total, next } = pages[0]!.pagination
     if (next?.href && total !== undefined && total > 2 && /[?&]page=\d+/.test(next.href)) {
@@ -225,6 +231,53 @@ export function createCfClient(options: CfClientOptions): CfClient {
       pages.push(...(await Promise.all(urls.map((url) => fetchPage(url, path, timeoutMs)))))
     } else {
       for (let href = next?.href; href; href = pages[pages.length - 1]!.pagination.next?.href) pages.push(await fetchPage(href, path, timeoutMs))
+    }
+    return pages
+  }
+
+  /**
+   * A list read without ever asking for a page beyond the first: an operator's
+   * `renderer.max_total_results` refuses any page whose page × per_page exceeds it (400), however
+   * small the pages. So the list is read oldest first (`order_by=created_at`), 500 at a time, each
+   * request starting at the creation time of the last resource seen (`created_ats[gte]`, which the
+   * overlap at that second is deduplicated from). A 400 to its first request is the query's own
+   * (a bad filter), reported as it is.
+   */
+  const listByCreation = async (base: string, path: string, query: Record<string, QueryValue>, timeoutMs: number): Promise<Array<Page & { large: boolean }>> => {
+    const pages: Array<Page & { large: boolean }> = []
+    const seen = new Set<string>()
+    let from: string | undefined
+    for (;;) {
+      const url = `${base}${queryString({ ...query, per_page: String(CAPPED_PER_PAGE), order_by: 'created_at', ...(from ? { 'created_ats[gte]': from } : {}) })}`
+      const page = await fetchPage(url, path, timeoutMs)
+      const fresh = page.resources.filter((r) => !seen.has((r as { guid?: string }).guid ?? ''))
+      for (const r of fresh) seen.add((r as { guid?: string }).guid ?? '')
+      pages.push({ ...page, resources: fresh })
+      if (page.resources.length < CAPPED_PER_PAGE) return pages
+      const last = (page.resources[page.resources.length - 1] as { created_at?: string }).created_at
+      if (last === undefined || (last === from && fresh.length === 0)) {
+        throw new CfApiError(`${path}: more than ${CAPPED_PER_PAGE} resources created in the same second; cannot be listed under renderer.max_total_results`, url)
+      }
+      from = last
+    }
+  }
+
+  const listAll = async <T,>(path: string, query: Record<string, QueryValue>, schema: z.ZodType<T>, timeoutMs: number): Promise<ListResult<T>> => {
+    const { v3 } = await establish()
+    const base = `${v3.replace(/\/+$/, '')}${path.replace(/^\/v3/, '')}`
+    const first = `${base}${queryString({ per_page: '5000', ...query })}`
+    let pages: Array<Page & { large: boolean }>
+    if (capped) pages = await listByCreation(base, path, query, timeoutMs)
+    else {
+      try {
+        pages = await fetchAllPages(first, path, timeoutMs)
+      } catch (error) {
+        if (!(error instanceof CfApiError && error.status === 400)) throw error
+        pages = await listByCreation(base, path, query, timeoutMs)
+        // The foundation's cap does not change: every later list is read this way at once, and it is said once.
+        if (!capped) options.onNote?.(`${path}: the Cloud Controller refused a page (${error.message}); lists are read by creation time from now on, ${CAPPED_PER_PAGE} at a time, as under renderer.max_total_results`)
+        capped = true
+      }
     }
     const resources: T[] = []
     const included: Record<string, unknown[]> = {}

@@ -43,6 +43,8 @@ export interface FoundationClientDeps {
   sleep?: (ms: number) => Promise<void>
   /** Collects garbage after large responses (see `CfClientOptions.collectGarbage`). */
   collectGarbage?: () => void
+  /** How a list had to be read (see `CfClientOptions.onNote`). */
+  onNote?: (message: string) => void
 }
 
 /**
@@ -69,6 +71,7 @@ export function createFoundationClient(foundation: Foundation, deps: FoundationC
       }),
     request: settings.request,
     onRequest: deps.onRequest,
+    onNote: deps.onNote,
     fetchOptions: tls,
     sleep: deps.sleep,
     collectGarbage: deps.collectGarbage,

@@ -36,6 +36,7 @@ function createFoundationPlatform(foundation: Foundation, deps: PlatformDeps & {
     onRequest: (event) => deps.observer?.apiRequest(name, event),
     onTokenRequest: (grant, outcome) => deps.observer?.tokenRequest(name, grant, outcome),
     collectGarbage: deps.collectGarbage,
+    onNote: (message) => deps.logger.warn(message, { foundation: name }),
   })
   const cacheTimeouts = Object.fromEntries(RESOURCE_CLASSES.map((cls) => [cls, settings.cache.timeout[cls] * 1000])) as CacheTimeouts
   const discoverer = createCfDiscoverer({

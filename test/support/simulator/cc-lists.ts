@@ -30,12 +30,17 @@ export interface ListSpec<T> {
 }
 
 /** Runs a list request against `items`; returns the response body. */
-export function runList<T>(spec: ListSpec<T>, items: Iterable<T>, query: ParsedQuery, endpointUrl: string, perPageCap?: number): unknown {
-  const allowed = ['page', 'per_page', 'order_by', ...Object.keys(spec.filters), ...(spec.ignored ?? [])]
+export function runList<T>(spec: ListSpec<T>, items: Iterable<T>, query: ParsedQuery, endpointUrl: string, perPageCap?: number, maxTotalResults?: number): unknown {
+  const timestamps = [...query.keys()].filter((key) => TIMESTAMP_FILTER.test(key) && spec.orderBy[key.replace(/s(\[.*)?$/, '')] !== undefined)
+  const allowed = ['page', 'per_page', 'order_by', ...Object.keys(spec.filters), ...(spec.ignored ?? []), ...timestamps]
   if (spec.labels) allowed.push('label_selector')
   if (spec.includes) allowed.push('include')
   assertKnownParams(query, allowed)
   const request = pageRequest(query)
+  // The operator's cap `renderer.max_total_results` on page × per_page.
+  if (maxTotalResults !== undefined && request.page * request.perPage > maxTotalResults) {
+    throw badQuery(`Page and per_page combined exceed the maximum number of results of ${maxTotalResults}`)
+  }
 
   const predicates: Predicate<T>[] = []
   for (const [name, build] of Object.entries(spec.filters)) {
@@ -48,6 +53,7 @@ export function runList<T>(spec: ListSpec<T>, items: Iterable<T>, query: ParsedQ
     const labelsOf = spec.labels
     predicates.push((item) => matches(labelsOf(item)))
   }
+  for (const key of timestamps) predicates.push(timestampPredicate(key, query.get(key)!.values, spec.orderBy[key.replace(/s(\[.*)?$/, '')] as (item: T) => number))
   let selected = [...items].filter((item) => predicates.every((p) => p(item)))
   selected = sorted(selected, spec, query)
 
@@ -56,6 +62,27 @@ export function runList<T>(spec: ListSpec<T>, items: Iterable<T>, query: ParsedQ
   const include = query.get('include')
   if (include && spec.includes) body.included = included(spec.includes, include.values, page.items)
   return body
+}
+
+/** `created_ats`, `updated_ats`, with a relational operator or without (a list of exact times). */
+const TIMESTAMP_FILTER = /^(created_at|updated_at)s(\[(lt|lte|gt|gte)\])?$/
+
+/** The Cloud Controller's timestamp filters, at its one-second resolution. */
+function timestampPredicate<T>(key: string, values: string[], timeOf: (item: T) => number): Predicate<T> {
+  const operator = /\[(\w+)\]/.exec(key)?.[1]
+  const times = values.map((v) => {
+    const ms = Date.parse(v)
+    if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(v)) throw badQuery(`${key} has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'`)
+    return ms
+  })
+  const second = (item: T) => Math.floor(timeOf(item) / 1000) * 1000
+  switch (operator) {
+    case 'lt': return (item) => second(item) < times[0]!
+    case 'lte': return (item) => second(item) <= times[0]!
+    case 'gt': return (item) => second(item) > times[0]!
+    case 'gte': return (item) => second(item) >= times[0]!
+    default: return (item) => times.includes(second(item))
+  }
 }
 
 function sorted<T>(items: T[], spec: ListSpec<T>, query: ParsedQuery): T[] {
@@ -147,7 +174,6 @@ export function listSpecs(state: LandscapeState, present: Presenter) {
     orderBy: { ...timeOrder, name: (a) => a.name, state: (a) => a.state },
     present: (a) => present.app(a),
     includes: spaceIncludes<AppRecord>((a) => a.spaceGuid),
-    ignored: ['created_ats', 'updated_ats'],
   }
 
   const routeFilters: ListSpec<RouteRecord>['filters'] = {

@@ -91,7 +91,7 @@ export function createCloudControllerHandler(deps: CloudControllerDeps): ApiHand
   const routesOfApp = (guid: string) => [...state.routes.values()].filter((r) => r.destinations.some((d) => d.appGuid === guid))
 
   function list<T>(res: ServerResponse, spec: ListSpec<T>, items: Iterable<T>, query: ParsedQuery, path: string): void {
-    sendJson(res, 200, runList(spec, items, query, `${deps.apiUrl()}${path}`, faults.maxPerPage))
+    sendJson(res, 200, runList(spec, items, query, `${deps.apiUrl()}${path}`, faults.maxPerPage, faults.maxTotalResults))
   }
 
   /** Authenticated GET routes: [pattern, handler(match groups)]. */

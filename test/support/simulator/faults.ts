@@ -39,15 +39,18 @@ export class FaultControls {
   latencyMs: number
   /** When set, no page holds more than this many resources. */
   maxPerPage: number | undefined
+  /** The operator's `renderer.max_total_results`: a page whose page × per_page exceeds it is a 400. */
+  maxTotalResults: number | undefined
   private readonly unreachable: Record<FaultServer, boolean> = { cc: false, uaa: false, router: false }
   private rules: FailureRule[] = []
 
   constructor(
     private readonly tokens: TokenStore,
-    initial: { latencyMs?: number; maxPerPage?: number } = {},
+    initial: { latencyMs?: number; maxPerPage?: number; maxTotalResults?: number } = {},
   ) {
     this.latencyMs = initial.latencyMs ?? 0
     this.maxPerPage = initial.maxPerPage
+    this.maxTotalResults = initial.maxTotalResults
   }
 
   /** The next `count` matching requests answer 5xx (CC: CF-ServiceUnavailable body). */
@@ -124,6 +127,7 @@ export class FaultControls {
   reset(): void {
     this.latencyMs = 0
     this.maxPerPage = undefined
+    this.maxTotalResults = undefined
     this.rules = []
     this.unreachable.cc = this.unreachable.uaa = this.unreachable.router = false
   }

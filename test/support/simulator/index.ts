@@ -74,7 +74,7 @@ export async function startSimulator(landscape: Landscape, options: SimOptions =
   const state = new LandscapeState(landscape)
   const recorder = new SimRecorder(options.logLimit)
   const tokens = new TokenStore(options.tokenLifetimeSeconds, options.refreshTokenLifetimeSeconds)
-  const faults = new FaultControls(tokens, { latencyMs: options.latencyMs, maxPerPage: options.maxPerPage })
+  const faults = new FaultControls(tokens, { latencyMs: options.latencyMs, maxPerPage: options.maxPerPage, maxTotalResults: options.maxTotalResults })
   const urls = { api: '', uaa: '' }
   const passthrough = new Map<string, number>()
 

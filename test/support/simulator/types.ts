@@ -107,6 +107,8 @@ export interface SimOptions {
   refreshTokenLifetimeSeconds?: number
   /** Serve at most this many resources per page whatever per_page asks (links then carry the cap). */
   maxPerPage?: number
+  /** The operator's `renderer.max_total_results` (page × per_page beyond it: 400). */
+  maxTotalResults?: number
   /** Request logs keep the newest N entries each (default 20000). */
   logLimit?: number
   /** Seed of the router's random instance choice, for reproducible tests. */
