@@ -40,6 +40,14 @@ describe('three ways in', () => {
     ])
   })
 
+  it('reads the first of repeated X-CF-APP-INSTANCE headers, as the gorouter does', async () => {
+    const repeated = { 'X-CF-APP-INSTANCE': [`${GUIDS.shop}:2`, `${GUIDS.shop}:0`] } as unknown as Record<string, string>
+    const res = await viaProxy('http://shop.apps.sim.localhost/metrics', repeated)
+    expect(res.status, res.body).toBe(200)
+    expect(res.body).toContain('sim_instance_index{app="shop"} 2\n')
+    expect(sim.routerRequests()).toEqual([expect.objectContaining({ appInstanceHeader: `${GUIDS.shop}:2`, instance: `${GUIDS.shop}:2` })])
+  })
+
   it('removes X-CF-APP-INSTANCE before the instance sees the request', async () => {
     await viaProxy('http://shop.apps.sim.localhost/metrics', { ...instanceHeader(GUIDS.shop, 0), 'X-Custom': 'kept' })
     const seen = sim.lastInstanceRequest('shop', 0)

@@ -116,8 +116,8 @@ export function createRouterServer(deps: RouterDeps): RouterServer {
     const authority = url ? url.host : (req.headers.host ?? '')
     const path = url ? `${url.pathname}${url.search}` : rawUrl
     const via: RouterLogEntry['via'] = absolute ? 'absolute' : tunnelPorts.has(req.socket.remotePort ?? -1) ? 'connect' : 'host'
-    const rawHeader = req.headers['x-cf-app-instance']
-    const appInstanceHeader = rawHeader === undefined ? null : Array.isArray(rawHeader) ? rawHeader.join(', ') : rawHeader
+    // The gorouter reads a header's first value (Go's Header.Get); Node would join repeated ones.
+    const appInstanceHeader = firstHeaderValue(req.rawHeaders, 'x-cf-app-instance')
     const entry = { via, method: req.method ?? 'GET', host: authority, path, appInstanceHeader }
     if (faults.isUnreachable('router')) {
       recorder.recordRouter({ ...entry, status: 0, instance: null, internal: false })
@@ -166,4 +166,10 @@ export function createRouterServer(deps: RouterDeps): RouterServer {
   server.on('clientError', (_error: Error, socket: Socket) => socket.destroy())
 
   return { server, setOwnPort: (port) => { ownPort = port } }
+}
+
+/** The first value of header `name` as sent (`rawHeaders` holds name, value, name, value ...), or null. */
+function firstHeaderValue(rawHeaders: string[], name: string): string | null {
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) return rawHeaders[i + 1] ?? ''
+  return null
 }
