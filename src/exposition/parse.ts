@@ -42,6 +42,8 @@ interface FamState {
   /** Samples attached so far, and the name of the first one. */
   count: number
   first: string | undefined
+  /** A bucket with a negative `le` was seen (OpenMetrics then rules out `_sum` and allows a negative `_gsum`). */
+  negativeBucket?: boolean
 }
 
 class Parser extends Scanner {
@@ -234,6 +236,7 @@ class Parser extends Scanner {
     let lbrace = -1
     let canonical = true
     this.sawLe = false
+    this.leNegative = false
     this.sawQuantile = false
     let c = p < e ? s.charCodeAt(p) : -1
     if (!om) {
@@ -292,6 +295,9 @@ class Parser extends Scanner {
     const st = this.attach(name, q)
     if (st === undefined) return false
     if (exemplar !== undefined && !carriesExemplars(st.fam.type, name)) return this.fail(`metric name ${name} does not support exemplars`, vs)
+    // In both formats: a body is merged into either, and OpenMetrics answers must keep these rules.
+    const problem = countValueProblem(st, name, s.slice(vs, ve), this.leNegative)
+    if (problem !== undefined) return this.fail(problem, vs)
     if (!this.lines) {
       st.fam.samples.push({ name, labels, value: s.slice(vs, ve), tsMs, exemplar, rec })
       return true
@@ -414,4 +420,40 @@ function carriesExemplars(type: string, sample: string): boolean {
   if (type === 'counter') return sample.endsWith('_total')
   if (type === 'histogram' || type === 'gaugehistogram') return sample.endsWith('_bucket')
   return false
+}
+
+/**
+ * The OpenMetrics rules for values that count: a counter's `_total`, the buckets and counts of
+ * histograms, gauge histograms and summaries are never negative or NaN; a histogram's `_sum` (and a
+ * gauge histogram's `_gsum`) is not NaN and not negative unless some bucket is, and a histogram
+ * with negative buckets has no `_sum` at all; a summary's quantile values are not negative. Only
+ * samples whose token could break a rule are parsed (a `-`, or `N`/`n` for NaN).
+ */
+function countValueProblem(st: FamState, name: string, token: string, leNegative: boolean): string | undefined {
+  const { type, name: base } = st.fam
+  const suffix = name.slice(base.length)
+  let counts = false
+  let sum = false
+  if (type === 'counter') counts = suffix === '_total'
+  else if (type === 'histogram' || type === 'gaugehistogram') {
+    if (suffix === '_bucket') {
+      counts = true
+      if (leNegative) {
+        if (type === 'histogram' && st.negativeBucket !== true && st.fam.samples.some((s) => s.name === `${base}_sum`)) return `histogram ${base} has negative buckets and a _sum`
+        st.negativeBucket = true
+      }
+    } else if (suffix === '_count' || suffix === '_gcount') counts = true
+    else if (suffix === '_sum' || suffix === '_gsum') {
+      if (type === 'histogram' && st.negativeBucket) return `histogram ${base} has negative buckets and a _sum`
+      sum = true
+    }
+  } else if (type === 'summary') {
+    if (suffix === '_sum' || suffix === '_count') counts = true
+    else if (suffix === '' && token.charCodeAt(0) === 45 && Number(token) < 0) return `summary quantile ${name} must not be negative`
+  }
+  if (!counts && !sum) return undefined
+  const first = token.charCodeAt(0)
+  if ((first === 78 || first === 110) && Number.isNaN(Number(token))) return `${name} must not be NaN`
+  if (first === 45 && Number(token) < 0 && !(sum && st.negativeBucket)) return `${name} must not be negative`
+  return undefined
 }

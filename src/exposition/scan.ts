@@ -37,6 +37,8 @@ export class Scanner {
   lblCanon = true
   lblRec: Record<string, string> | undefined
   sawLe = false
+  /** The sample's `le` is below zero (a bucket of negative observations). */
+  leNegative = false
   sawQuantile = false
   /** Results of afterValue(). */
   tsMs: number | undefined
@@ -290,7 +292,10 @@ export class Scanner {
         if (escaped || checkFloat(s, vs, ve) === FLOAT_INVALID) {
           return this.failNum(`label ${name} must be a float, got "${s.slice(vs, ve)}"`, vs)
         }
-        if (isLe) this.sawLe = true
+        if (isLe) {
+          this.sawLe = true
+          this.leNegative = s.charCodeAt(vs) === 45 /* - */ && Number(s.slice(vs, ve)) < 0
+        }
         else this.sawQuantile = true
       }
       if (fresh && !forExemplar) this.labelNames.add(name)

@@ -27,6 +27,9 @@ export const valueArb: fc.Arbitrary<number> = fc.oneof(
   fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, 1e21, 5e-324, 0.1),
 )
 
+/** A value that counts (counter totals, sums of non-negative buckets): never negative, never NaN. */
+const counted = (v: number) => (Number.isNaN(v) ? 0 : Math.abs(v))
+
 const tsArb = fc.option(fc.integer({ min: -1e12, max: 4e12 }), { nil: undefined })
 
 function helpArb(format: Format): fc.Arbitrary<string | undefined> {
@@ -60,24 +63,25 @@ function seriesArb(name: string, type: MetricType, format: Format): fc.Arbitrary
       const out: Sample[] = []
       switch (type) {
         case 'counter':
-          if (!om) return [sample(name, labels, v, ts)]
-          out.push(sample(name + '_total', labels, v, ts, ex))
+          if (!om) return [sample(name, labels, counted(v), ts)]
+          out.push(sample(name + '_total', labels, counted(v), ts, ex))
           if (created) out.push(sample(name + '_created', labels, 1.7e9, ts))
           return out
         case 'info':
           return [sample(name + '_info', labels, 1, ts)]
         case 'histogram':
         case 'gaugehistogram': {
-          const bounds = [...les.map(formatNumber), '+Inf']
+          // Non-negative bounds: a histogram with negative buckets may carry no _sum.
+          const bounds = [...les.map((le) => formatNumber(counted(le))), '+Inf']
           bounds.forEach((le, i) => out.push(sample(name + '_bucket', { ...labels, le }, i, ts, exs[i])))
           const g = type === 'gaugehistogram' ? '_g' : '_'
-          out.push(sample(name + g + 'sum', labels, v, ts), sample(name + g + 'count', labels, bounds.length, ts))
+          out.push(sample(name + g + 'sum', labels, counted(v), ts), sample(name + g + 'count', labels, bounds.length, ts))
           if (om && created && type === 'histogram') out.push(sample(name + '_created', labels, 1.7e9, ts))
           return out
         }
         case 'summary':
           les.forEach((q, i) => out.push(sample(name, { ...labels, quantile: formatNumber(q) }, i, ts)))
-          out.push(sample(name + '_sum', labels, v, ts), sample(name + '_count', labels, les.length, ts))
+          out.push(sample(name + '_sum', labels, counted(v), ts), sample(name + '_count', labels, les.length, ts))
           if (om && created) out.push(sample(name + '_created', labels, 1.7e9, ts))
           return out
         default:
