@@ -141,6 +141,36 @@ describe.skipIf(skip)('status page in chromium', () => {
     await page.close()
   }, 60_000)
 
+  it('pages on the server, problems first, and filters over every page', async () => {
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${base}/?size=2&refresh=1`)
+    // Two rows a page: the instance that is down comes first.
+    expect(await page.locator('tbody tr').count()).toBe(2)
+    expect(await page.locator('tbody tr').first().getAttribute('data-outcome')).toBe('down')
+    expect(await page.locator('#pager').textContent()).toContain('page 1 of 3')
+    const seen = new Set(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-target'))))
+    await page.click('#pager a[rel="next"]')
+    await expect.poll(() => page.locator('#pager').textContent()).toContain('page 2 of 3')
+    for (const id of await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-target')))) {
+      expect(seen.has(id)).toBe(false)
+      seen.add(id)
+    }
+    await page.click('#pager a[rel="next"]')
+    await expect.poll(() => page.locator('#pager').textContent()).toContain('page 3 of 3')
+    for (const id of await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-target')))) seen.add(id)
+    expect(seen.size).toBe(6) // every target on exactly one page
+    // A filter answers from every page, not only the rows in view: the server sends the matching ones.
+    const onThisPage = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.textContent ?? ''))
+    const elsewhere = h.targets.peek().targets.find((t) => !onThisPage.some((text) => text.includes(t.display.app)) && t.display.app !== EVIL)!
+    await page.fill('#filter', elsewhere.display.app)
+    await expect.poll(() => page.locator(`tr[data-target="${elsewhere.id}"]`).isVisible(), { timeout: 10_000 }).toBe(true)
+    expect(new URL(page.url()).searchParams.get('page')).toBeNull()
+    expect(errors).toEqual([])
+    await page.close()
+  }, 60_000)
+
   it('is readable on a phone: rows become cards, nothing scrolls sideways', async () => {
     const { page, errors } = await openPage({ width: 390, height: 844 })
     const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }))

@@ -78,9 +78,10 @@ describe('JSON', () => {
     const res = await h.app.request('/', { headers: { accept: 'application/json' } })
     expect(res.headers.get('content-type')).toMatch(/^application\/json/)
     const view = (await res.json()) as { rows: Array<{ app: string; outcome: string }> }
+    // Problems first.
     expect(view.rows.map((r) => [r.app, r.outcome])).toEqual([
-      [EVIL, 'up'],
       [EVIL, 'down'],
+      [EVIL, 'up'],
     ])
   })
 })

@@ -1,6 +1,7 @@
 /**
  * @module http/routes/status
- * The status page at `/` (HTML, or JSON for clients that ask for it), with a strict
+ * The status page at `/` (HTML, or JSON for clients that ask for it), one page of targets at a
+ * time (`?page=`, `?size=`, filter `?q=`: problems first), with a strict
  * Content-Security-Policy: only its own nonce'd style and script, and fetches to itself.
  */
 import { Hono } from 'hono'
@@ -28,6 +29,8 @@ export function statusRoutes(deps: Pick<AppDeps, 'targets' | 'platformStates' | 
       outcomeOf: deps.outcomes.get,
       query: c.req.query('q'),
       refreshSeconds: c.req.query('refresh') === undefined ? undefined : Number(c.req.query('refresh')),
+      page: c.req.query('page') === undefined ? undefined : Number(c.req.query('page')),
+      pageSize: c.req.query('size') === undefined ? undefined : Number(c.req.query('size')),
     })
     c.header('cache-control', 'no-store')
     const accept = c.req.header('accept') ?? ''

@@ -1,10 +1,10 @@
 /**
  * @module http/status/model
- * What the status page shows, as plain data: discovery health, each platform entry, and one row
- * per target with its last scrape outcome. Pure, so the view and its tests work from literals;
+ * What the status page shows, as plain data: discovery health, each platform entry, totals, and
+ * one page of rows (a target with its last scrape outcome), problems first, filtered on the server. Pure, so the view and its tests work from literals;
  * it reads only the targets' display fields, whatever platform they come from.
  */
-import type { TargetDisplay } from '../../model/target.ts'
+import type { ScrapeTarget, TargetDisplay } from '../../model/target.ts'
 import type { ScrapeOutcome } from '../../self/scrape-outcomes.ts'
 import type { InvalidationCounts } from '../../targets/invalidation.ts'
 import type { DiscoveryStatus, PlatformState, TargetSnapshot } from '../../targets/types.ts'
@@ -20,8 +20,14 @@ export interface StatusRow extends Omit<TargetDisplay, 'network'> {
   durationMs?: number
   reason?: string
   error?: string
-  /** Whether the row matches the filter text (non-matching rows are rendered hidden). */
-  matches: boolean
+}
+
+/** Which rows of the matching ones this answer holds. */
+export interface StatusPageInfo {
+  /** 1-based. */
+  number: number
+  size: number
+  pages: number
 }
 
 /** Everything the page renders. */
@@ -32,8 +38,13 @@ export interface StatusView {
   platforms: PlatformState[]
   /** Selected apps that yield no target, with the reason. */
   problems: TargetSnapshot['problems']
+  /** The rows of this page: problems first (down, then not scraped yet), then by platform, owner, space, app, instance. */
   rows: StatusRow[]
+  /** Over all targets, whatever the filter. */
   counts: { up: number; down: number; pending: number }
+  /** Targets that match the filter, on all pages. */
+  matching: number
+  page: StatusPageInfo
   query: string
   refreshSeconds: number
 }
@@ -48,47 +59,42 @@ export interface StatusInput {
   outcomeOf: (id: string) => ScrapeOutcome | undefined
   query?: string
   refreshSeconds?: number
+  /** 1-based page of the matching rows; default 1. */
+  page?: number
+  /** Rows per page; default {@link DEFAULT_PAGE_SIZE}, at most {@link MAX_PAGE_SIZE}. */
+  pageSize?: number
 }
 
-/** Builds the view: rows sorted by platform, owner, space, app and instance; the filter applied as `matches`. */
+/** Rows per page unless asked otherwise; the answer stays a few hundred KB at any number of targets. */
+export const DEFAULT_PAGE_SIZE = 100
+export const MAX_PAGE_SIZE = 1000
+
+const OUTCOME_ORDER = { down: 0, pending: 1, up: 2 } as const
+
+/**
+ * Builds the view of one page. Counting, filtering and ordering walk the targets without building
+ * anything per target but an index; rows are built for the page's targets only, so the answer (and
+ * what is built for it) is bounded by the page size, not by the number of targets (100,000 targets:
+ * one page of 100 rows, where the whole table was 58 MB of HTML).
+ */
 export function statusView(input: StatusInput): StatusView {
   const query = (input.query ?? '').trim()
+  const words = query === '' ? [] : query.toLowerCase().split(/\s+/)
+  const targets = input.snapshot.targets
   const counts = { up: 0, down: 0, pending: 0 }
-  const rows = input.snapshot.targets.map((t): StatusRow => {
-    const outcome = input.outcomeOf(t.id)
-    const row: StatusRow = {
-      id: t.id,
-      platform: t.display.platform,
-      owner: t.display.owner,
-      space: t.display.space,
-      app: t.display.app,
-      instance: t.display.instance,
-      route: t.display.route,
-      internal: t.display.network === 'internal',
-      url: t.url,
-      outcome: outcome === undefined ? 'pending' : outcome.ok ? 'up' : 'down',
-      matches: true,
-    }
-    if (outcome) {
-      row.lastScrapeAt = outcome.at
-      row.durationMs = outcome.durationMs
-      if (!outcome.ok) {
-        row.reason = outcome.reason
-        row.error = outcome.error
-      }
-    }
-    row.matches = matchesQuery(row, query)
-    counts[row.outcome]++
-    return row
+  const outcomeOfIndex = new Uint8Array(targets.length)
+  const matchingIndexes: number[] = []
+  targets.forEach((t, i) => {
+    const outcome = outcomeKind(input.outcomeOf(t.id))
+    counts[outcome]++
+    outcomeOfIndex[i] = OUTCOME_ORDER[outcome]
+    if (words.length === 0 || matchesWords(searchText(t.id, t.display, outcome, input.outcomeOf(t.id)), words)) matchingIndexes.push(i)
   })
-  rows.sort(
-    (a, b) =>
-      a.platform.localeCompare(b.platform) ||
-      a.owner.localeCompare(b.owner) ||
-      a.space.localeCompare(b.space) ||
-      a.app.localeCompare(b.app) ||
-      a.instance.localeCompare(b.instance, undefined, { numeric: true }),
-  )
+  matchingIndexes.sort((a, b) => outcomeOfIndex[a]! - outcomeOfIndex[b]! || compareDisplay(targets[a]!.display, targets[b]!.display))
+  const size = clampPageSize(input.pageSize)
+  const pages = Math.max(1, Math.ceil(matchingIndexes.length / size))
+  const number = Math.min(pages, Math.max(1, Math.floor(input.page ?? 1) || 1))
+  const rows = matchingIndexes.slice((number - 1) * size, number * size).map((i) => rowOf(targets[i]!, input.outcomeOf(targets[i]!.id)))
   const refreshedAt = input.status.refreshedAt
   return {
     version: input.version,
@@ -96,7 +102,7 @@ export function statusView(input: StatusInput): StatusView {
     discovery: {
       ...input.status,
       ageSeconds: refreshedAt === undefined ? undefined : Math.max(0, Math.round((input.now - refreshedAt) / 1000)),
-      targets: input.snapshot.targets.length,
+      targets: targets.length,
       apps: input.snapshot.apps,
       invalidations: input.invalidations,
     },
@@ -104,9 +110,61 @@ export function statusView(input: StatusInput): StatusView {
     problems: input.snapshot.problems,
     rows,
     counts,
+    matching: matchingIndexes.length,
+    page: { number, size, pages },
     query,
     refreshSeconds: clampRefresh(input.refreshSeconds),
   }
+}
+
+function outcomeKind(outcome: ScrapeOutcome | undefined): StatusRow['outcome'] {
+  return outcome === undefined ? 'pending' : outcome.ok ? 'up' : 'down'
+}
+
+function compareDisplay(a: TargetDisplay, b: TargetDisplay): number {
+  return (
+    a.platform.localeCompare(b.platform) ||
+    a.owner.localeCompare(b.owner) ||
+    a.space.localeCompare(b.space) ||
+    a.app.localeCompare(b.app) ||
+    a.instance.localeCompare(b.instance, undefined, { numeric: true })
+  )
+}
+
+function rowOf(t: ScrapeTarget, outcome: ScrapeOutcome | undefined): StatusRow {
+  const row: StatusRow = {
+    id: t.id,
+    platform: t.display.platform,
+    owner: t.display.owner,
+    space: t.display.space,
+    app: t.display.app,
+    instance: t.display.instance,
+    route: t.display.route,
+    internal: t.display.network === 'internal',
+    url: t.url,
+    outcome: outcomeKind(outcome),
+  }
+  if (outcome) {
+    row.lastScrapeAt = outcome.at
+    row.durationMs = outcome.durationMs
+    if (!outcome.ok) {
+      row.reason = outcome.reason
+      row.error = outcome.error
+    }
+  }
+  return row
+}
+
+/** Rows per page: {@link DEFAULT_PAGE_SIZE} unless asked otherwise, between 1 and {@link MAX_PAGE_SIZE}. */
+export function clampPageSize(size: number | undefined): number {
+  if (size === undefined || !Number.isFinite(size)) return DEFAULT_PAGE_SIZE
+  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.round(size)))
+}
+
+/** The text a target is searched in: its display fields, network, outcome, failure and id. */
+function searchText(id: string, d: TargetDisplay, outcome: StatusRow['outcome'], last: ScrapeOutcome | undefined): string {
+  const failure = last && !last.ok ? `${last.reason ?? ''} ${last.error ?? ''}` : ''
+  return `${d.platform} ${d.owner} ${d.space} ${d.app} ${d.instance} ${d.route} ${d.network} ${outcome} ${failure} ${id}`.toLowerCase()
 }
 
 /** The text a row is searched in; the page's script searches the rendered row the same way. */
@@ -116,9 +174,12 @@ export function rowText(row: StatusRow): string {
 
 /** Case-insensitive substring match of every blank-separated word of the query. */
 export function matchesQuery(row: StatusRow, query: string): boolean {
-  if (query === '') return true
-  const text = rowText(row).toLowerCase()
-  return query.toLowerCase().split(/\s+/).every((word) => text.includes(word))
+  if (query.trim() === '') return true
+  return matchesWords(rowText(row).toLowerCase(), query.toLowerCase().trim().split(/\s+/))
+}
+
+function matchesWords(text: string, words: string[]): boolean {
+  return words.every((word) => text.includes(word))
 }
 
 /** Refresh period of the page in seconds: 10 unless asked otherwise, between 1 and 3600. */

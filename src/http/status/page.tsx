@@ -1,16 +1,16 @@
 /** @jsxImportSource hono/jsx */
 /**
  * @module http/status/page
- * The status page at `/`, rendered with Hono JSX (no front-end build): discovery health and a
- * table of every target with its last scrape outcome, a text filter, and a small script that
- * refreshes the page's sections in place. All user-controlled text (names, routes, errors) goes
+ * The status page at `/`, rendered with Hono JSX (no front-end build): discovery health, totals,
+ * and one page of targets with their last scrape outcome (problems first), a text filter answered
+ * by the server over all targets, and a small script that refreshes the page's sections in place. All user-controlled text (names, routes, errors) goes
  * through JSX, which escapes it; the script is a constant and carries no data, so nothing
  * user-controlled ever lands inside a `<script>` element. The pragma on the first line makes
  * the JSX runtime independent of which tsconfig.json the runtime finds (Bun reads the one of its
  * working directory, which for the binary or a test subprocess is not this project's).
  */
 import type { FC } from 'hono/jsx'
-import { rowText, type StatusRow, type StatusView } from './model.ts'
+import { DEFAULT_PAGE_SIZE, rowText, type StatusRow, type StatusView } from './model.ts'
 
 /** Renders the whole document; `nonce` allows the inline script and style under the page's CSP. */
 export function renderStatusPage(view: StatusView, nonce: string): string {
@@ -39,10 +39,40 @@ const Summary: FC<{ view: StatusView }> = ({ view }) => (
     <span class="down">{view.counts.down} down</span>
     <span class="pending">{view.counts.pending} not scraped yet</span>
     <span>
-      showing <output id="shown">{view.rows.filter((r) => r.matches).length}</output> of {view.rows.length}
+      <output id="shown">{view.matching}</output> of {view.discovery.targets} match{view.query === '' ? '' : ` "${view.query}"`}
     </span>
+    <Pager view={view} />
   </section>
 )
+
+/** Where this page is among the matching rows (problems first), with links to the neighbours. */
+const Pager: FC<{ view: StatusView }> = ({ view }) => {
+  const { number, size, pages } = view.page
+  const href = (n: number) => {
+    const params = new URLSearchParams()
+    if (view.query !== '') params.set('q', view.query)
+    if (n > 1) params.set('page', String(n))
+    if (size !== DEFAULT_PAGE_SIZE) params.set('size', String(size))
+    params.set('refresh', String(view.refreshSeconds))
+    return `/?${params.toString()}`
+  }
+  const first = view.matching === 0 ? 0 : (number - 1) * size + 1
+  return (
+    <nav id="pager" aria-label="Pages">
+      rows {first}–{first + view.rows.length - (view.rows.length > 0 ? 1 : 0)}, page {number} of {pages}
+      {number > 1 && (
+        <a rel="prev" href={href(number - 1)}>
+          previous
+        </a>
+      )}
+      {number < pages && (
+        <a rel="next" href={href(number + 1)}>
+          next
+        </a>
+      )}
+    </nav>
+  )
+}
 
 const StatusPage: FC<{ view: StatusView; nonce: string }> = ({ view, nonce }) => (
   <html lang="en">
@@ -69,6 +99,7 @@ const StatusPage: FC<{ view: StatusView; nonce: string }> = ({ view, nonce }) =>
         <label for="filter">Filter</label>
         <input id="filter" name="q" type="search" value={view.query} placeholder="org, space, app, route, outcome, reason…" autocomplete="off" />
         <input type="hidden" name="refresh" value={String(view.refreshSeconds)} />
+        {view.page.size !== DEFAULT_PAGE_SIZE && <input type="hidden" name="size" value={String(view.page.size)} />}
       </form>
       <Targets rows={view.rows} now={view.now} />
       <p id="refresh-error" class="down" hidden>
@@ -174,7 +205,7 @@ const Targets: FC<{ rows: StatusRow[]; now: number }> = ({ rows, now }) => (
     </thead>
     <tbody>
       {rows.map((row) => (
-        <tr data-target={row.id} data-outcome={row.outcome} data-search={rowText(row).toLowerCase()} hidden={!row.matches}>
+        <tr data-target={row.id} data-outcome={row.outcome} data-search={rowText(row).toLowerCase()}>
           <td data-label="Org / team">{row.owner}</td>
           <td data-label="Space">{row.space}</td>
           <td data-label="App" class="app">
@@ -230,36 +261,30 @@ td.app, td.route, td.error { overflow-wrap: anywhere; }
 `
 
 /**
- * Filters rows as the user types (every word must occur in the row's `data-search`), keeps the
- * filter in the address so a reload keeps it, and every few seconds fetches the sections again
- * (`?part=sections`) and swaps them in (parsed as a separate, inert document: nothing in it runs).
+ * Filters as the user types: the rows of this page at once (every word must occur in the row's
+ * `data-search`), then, a moment later, the server's answer for the filter over all targets
+ * (`?part=sections&q=...`, page 1), swapped in; the filter stays in the address so a reload keeps
+ * it. Every few seconds the sections of the current filter and page are fetched again and swapped
+ * in (parsed as a separate, inert document: nothing in it runs).
  */
 const SCRIPT = `(() => {
   const input = document.getElementById('filter');
-  const apply = () => {
+  const applyHere = () => {
     const words = input.value.trim().toLowerCase().split(/\\s+/).filter(Boolean);
     let shown = 0;
     for (const row of document.querySelectorAll('#targets tbody tr')) {
-      const text = row.dataset.search || '';
-      const hit = words.every((w) => text.includes(w));
+      const hit = words.every((w) => (row.dataset.search || '').includes(w));
       row.hidden = !hit;
       if (hit) shown++;
     }
-    document.getElementById('shown').textContent = String(shown);
+    return shown;
   };
-  input.addEventListener('input', () => {
-    apply();
-    const url = new URL(location.href);
-    if (input.value.trim()) url.searchParams.set('q', input.value.trim()); else url.searchParams.delete('q');
-    history.replaceState(null, '', url);
-  });
-  document.getElementById('filter-form').addEventListener('submit', (e) => e.preventDefault());
   const seconds = Number(document.body.dataset.refresh) || 10;
-  const refresh = async () => {
+  let timer;
+  const load = async () => {
     const failed = document.getElementById('refresh-error');
     try {
       const url = new URL(location.href);
-      url.searchParams.delete('q');
       url.searchParams.set('part', 'sections');
       const res = await fetch(url, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
       if (!res.ok) throw new Error(String(res.status));
@@ -269,13 +294,24 @@ const SCRIPT = `(() => {
         const current = document.getElementById(id);
         if (fresh && current) current.replaceWith(document.adoptNode(fresh));
       }
-      apply();
+      applyHere();
       failed.hidden = true;
     } catch {
       failed.hidden = false;
     }
-    setTimeout(refresh, seconds * 1000);
+    clearTimeout(timer);
+    timer = setTimeout(load, seconds * 1000);
   };
-  setTimeout(refresh, seconds * 1000);
-  apply();
+  let typing;
+  input.addEventListener('input', () => {
+    document.getElementById('shown').textContent = String(applyHere());
+    const url = new URL(location.href);
+    if (input.value.trim()) url.searchParams.set('q', input.value.trim()); else url.searchParams.delete('q');
+    url.searchParams.delete('page');
+    history.replaceState(null, '', url);
+    clearTimeout(typing);
+    typing = setTimeout(load, 250);
+  });
+  document.getElementById('filter-form').addEventListener('submit', (e) => e.preventDefault());
+  timer = setTimeout(load, seconds * 1000);
 })();`
