@@ -121,13 +121,16 @@ function outcomeKind(outcome: ScrapeOutcome | undefined): StatusRow['outcome'] {
   return outcome === undefined ? 'pending' : outcome.ok ? 'up' : 'down'
 }
 
+/** One collator for every comparison: `localeCompare` with options builds one per call. */
+const collator = new Intl.Collator(undefined, { numeric: true })
+
 function compareDisplay(a: TargetDisplay, b: TargetDisplay): number {
   return (
-    a.platform.localeCompare(b.platform) ||
-    a.owner.localeCompare(b.owner) ||
-    a.space.localeCompare(b.space) ||
-    a.app.localeCompare(b.app) ||
-    a.instance.localeCompare(b.instance, undefined, { numeric: true })
+    collator.compare(a.platform, b.platform) ||
+    collator.compare(a.owner, b.owner) ||
+    collator.compare(a.space, b.space) ||
+    collator.compare(a.app, b.app) ||
+    collator.compare(a.instance, b.instance)
   )
 }
 
