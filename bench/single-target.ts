@@ -8,11 +8,12 @@
  * alternating runs; the better of two runs each is reported.
  *   node_modules/.bin/bun bench/single-target.ts [SECONDS] [CONNECTIONS]
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { freePort, terminate } from '../test/support/e2e.ts'
+import { startNginx } from '../test/support/nginx.ts'
 import { benchConfig, fmt, machine, ROOT, saveResult, startBenchSim, startBinary, track, verdict, waitFor200, writeSection } from './support.ts'
 
 const SECONDS = Number(process.argv[2] ?? 10)
@@ -60,22 +61,11 @@ const floor = await startBinary(benchConfig(sim), FLOOR)
 const nginxDir = mkdtempSync(join(os.tmpdir(), 'promregator-nginx-'))
 const nginxPort = await freePort()
 // One worker (promregator is one JavaScript thread too); keep-alive to the gorouter as Bun's fetch does.
-writeFileSync(
-  join(nginxDir, 'nginx.conf'),
-  `${process.getuid?.() === 0 ? 'user root;' : ''}
-worker_processes 1;
-daemon off;
-pid ${nginxDir}/nginx.pid;
-error_log ${nginxDir}/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${nginxDir}/body;
-  proxy_temp_path ${nginxDir}/proxy;
-  fastcgi_temp_path ${nginxDir}/fastcgi;
-  uwsgi_temp_path ${nginxDir}/uwsgi;
-  scgi_temp_path ${nginxDir}/scgi;
-  upstream gorouter { server ${proxy.hostname}:${proxy.port}; keepalive 32; }
+const nginx = track(
+  startNginx(
+    'nginx',
+    nginxDir,
+    `  upstream gorouter { server ${proxy.hostname}:${proxy.port}; keepalive 32; }
   server {
     listen 127.0.0.1:${nginxPort};
     location / {
@@ -85,11 +75,9 @@ http {
       proxy_set_header Host app-0.apps.sim.localhost;
       proxy_set_header X-CF-APP-INSTANCE ${guid}:0;
     }
-  }
-}
-`,
+  }`,
+  ),
 )
-const nginx = track(spawn('nginx', ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf'), '-e', join(nginxDir, 'error.log')], { stdio: 'ignore' }))
 const productUrl = `${product.base}/singleTargetMetrics/${guid}/0`
 const nginxUrl = `http://127.0.0.1:${nginxPort}/`
 const floorUrl = `${floor.base}/singleTargetMetrics/${guid}/0`

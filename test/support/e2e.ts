@@ -78,7 +78,7 @@ async function startBinary(dir: string, configYaml: string): Promise<{ url: stri
 }
 
 /** Starts Prometheus (scrape interval 2 s) with `scrapeConfigs` (YAML list items) in `dir`. */
-async function startPrometheus(
+export async function startPrometheus(
   binary: string,
   dir: string,
   scrapeConfigs: string,
