@@ -6,7 +6,8 @@
  * Serves APPS apps × INSTANCES instances in one org and one space; every instance answers text
  * 0.0.4 with SERIES samples shaped like a typical app (request counters, gauges, a latency
  * histogram). Prints one JSON line (URLs, credentials, `[guid, instances, route]` per app) once listening.
- * Environment: `SIM_TOKEN_LIFETIME` (seconds) shortens the access tokens; `SIM_FAULTY=1` adds one
+ * Environment: `SIM_SPACES` spreads the apps over that many spaces, ten to an org (default: one
+ * space); `SIM_TOKEN_LIFETIME` (seconds) shortens the access tokens; `SIM_FAULTY=1` adds one
  * app for each way a target fails (listed last): too slow, crashed (the router's unknown_route),
  * a body that is not metrics, and Basic auth the product does not send.
  */
@@ -39,7 +40,9 @@ function benchBody(ctx: MetricsBodyContext): string {
   return `${lines.join('\n')}\n`
 }
 
-const landscape = bigLandscape({ apps, instancesPerApp: instances, spaces: 1, orgs: 1 })
+// SIM_SPACES spreads the apps over that many spaces (10 per org); default one space in one org.
+const spaceCount = Number(process.env.SIM_SPACES ?? '1') || 1
+const landscape = bigLandscape({ apps, instancesPerApp: instances, spaces: spaceCount, ...(spaceCount === 1 ? { orgs: 1 } : {}) })
 for (const org of landscape.orgs) for (const space of org.spaces) for (const app of space.apps) Object.assign(app, { format: 'text', body: benchBody, delayMs })
 
 if (process.env.SIM_FAULTY === '1') {

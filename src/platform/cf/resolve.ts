@@ -132,6 +132,14 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
   })
   if (spacesOf.every((s) => s.length === 0)) return warnEmpty(options, 'no space matches')
 
+  // A target without a space filter selects whole organizations: its lists are asked for by
+  // organization, a handful of GUIDs, instead of by every space (500 spaces: ~20,000 characters of
+  // GUIDs, several URLs and so several page runs; 50 organizations: one).
+  const wholeOrgs = (indexes: number[]): string[] | undefined =>
+    indexes.every((i) => plans[i]!.target.spaceName === undefined && plans[i]!.target.spaceRegex === undefined)
+      ? unique(indexes.flatMap((i) => orgsOf[i]!.map((o) => o.guid))).sort()
+      : undefined
+
   // Apps: one query per distinct label selector, over the spaces of its targets.
   // Sent as the Cloud Controller reads it (no spaces around operators or in sets): selectors that
   // differ only in spacing are one query.
@@ -148,14 +156,16 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
     [...groups].map(async ([key, group]) => {
       const spaceGuids = unique(group.plans.flatMap((i) => spacesOf[i]!.map((s) => s.guid))).sort()
       if (spaceGuids.length === 0) return appsBySelector.set(key, [])
+      const orgFilter = wholeOrgs(group.plans)
+      const [filterKey, filterValues] = orgFilter ? ['organization_guids', orgFilter] : ['space_guids', spaceGuids]
       const exactApps = group.plans.map((i) => plans[i]!.app.exact)
       const query: Record<string, QueryValue> = {}
       if (exactApps.every((n) => n !== undefined)) query.names = unique(exactApps as string[])
       // One string, decoded once by CC (it is not a multi-value filter): its commas are syntax.
       if (group.selector) query.label_selector = group.selector
-      const memoKey = `${key} ${String(query.names ?? '*')} ${spaceGuids.join(',')}`
+      const memoKey = `${key} ${String(query.names ?? '*')} ${filterValues.join(',')}`
       const apps = await memo.get('application', memoKey, async () =>
-        (await listChunked<CfApp>('/v3/apps', 'space_guids', spaceGuids, query, appSchema, timeout.appInSpace)).resources,
+        (await listChunked<CfApp>('/v3/apps', filterKey, filterValues, query, appSchema, timeout.appInSpace)).resources,
       )
       appsBySelector.set(key, apps)
     }),
@@ -181,8 +191,13 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
 
   // Routes (domains joined) and web processes of the selected apps.
   const selectedApps = [...selected.values()].map((s) => s.app)
+  const allOrgs = wholeOrgs(plans.map((_, i) => i))
   const byAppOrSpace = (apps: CfApp[]): [string, string[]] =>
-    apps.length <= NARROW_SELECTION ? ['app_guids', apps.map((a) => a.guid)] : ['space_guids', unique(apps.map((a) => a.relationships.space.data?.guid ?? ''))]
+    apps.length <= NARROW_SELECTION
+      ? ['app_guids', apps.map((a) => a.guid)]
+      : allOrgs
+        ? ['organization_guids', allOrgs]
+        : ['space_guids', unique(apps.map((a) => a.relationships.space.data?.guid ?? ''))]
   const perApp = async <T,>(cls: ResourceClass, fetch: (key: string, values: string[]) => Promise<Map<string, T>>): Promise<Map<string, T>> => {
     const cached = memo.peek<PerApp<T>>(cls, 'selection')
     if (!cached || cached.ageMs >= maxAge(cls)) {

@@ -45,7 +45,9 @@ describe('query plan', () => {
     expect(count(paths(s))).toEqual({ '/': 1, '/v3/organizations': 1, '/v3/spaces': 1, '/v3/apps': 3, '/v3/routes': 3, '/v3/processes': 3 })
     const first = (path: string) => decodeURIComponent(ccCalls(s).find((r) => r.path === path)!.query)
     expect(first('/v3/routes')).toMatch(/include=domain/)
-    expect(first('/v3/routes')).toMatch(/space_guids=/)
+    // Whole organizations selected: asked for by organization.
+    expect(first('/v3/apps')).toMatch(/organization_guids=/)
+    expect(first('/v3/routes')).toMatch(/organization_guids=/)
     expect(first('/v3/processes')).toMatch(/types=web/)
   })
 
@@ -61,11 +63,21 @@ describe('query plan', () => {
   })
 
   it('keeps every URL under 8 KB however many spaces are selected', async () => {
-    const { sim: s, discoverer } = await setup(bigLandscape({ apps: 800, spaces: 400 }), [{}])
+    const { sim: s, discoverer } = await setup(bigLandscape({ apps: 800, spaces: 400 }), [{ spaceRegex: 'space-.*' }])
     expect(await discoverer.discover()).toHaveLength(800)
     const longest = Math.max(...ccCalls(s).map((r) => r.path.length + r.query.length + 1))
     expect(longest).toBeLessThan(8000)
     expect(count(paths(s))['/v3/apps']).toBeGreaterThan(1) // 400 space GUIDs did not fit one URL
+  })
+
+  it('asks by organization when whole organizations are selected: one URL for 400 spaces', async () => {
+    const { sim: s, discoverer } = await setup(bigLandscape({ apps: 800, spaces: 400 }), [{}])
+    expect(await discoverer.discover()).toHaveLength(800)
+    const counted = count(paths(s))
+    expect([counted['/v3/apps'], counted['/v3/routes'], counted['/v3/processes']]).toEqual([1, 1, 1])
+    for (const path of ['/v3/apps', '/v3/routes', '/v3/processes']) {
+      expect(decodeURIComponent(ccCalls(s).find((r) => r.path === path)!.query)).toMatch(/organization_guids=/)
+    }
   })
 })
 
@@ -73,7 +85,7 @@ describe('per-class caching', () => {
   it('reads each class again only when older than its timeout, and fills in new apps by GUID', async () => {
     let now = 1_000_000
     const landscape = oneSpace('o', 's', [{ name: 'a', routes: [{ host: 'a' }] }])
-    const { sim: s, discoverer } = await setup(landscape, [{ orgName: 'o' }], { application: 60_000, route: 300_000, process: 300_000 }, () => now)
+    const { sim: s, discoverer } = await setup(landscape, [{ orgName: 'o', spaceName: 's' }], { application: 60_000, route: 300_000, process: 300_000 }, () => now)
     await discoverer.discover()
 
     s.clearLogs()
