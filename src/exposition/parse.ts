@@ -20,6 +20,7 @@
  */
 import { CHAR, checkFloat, FLOAT_INVALID, isMetricNameChar, isMetricNameStart, unescape, unescapeTextHelp } from './escape.ts'
 import { OM_TYPES, sampleNamesOf, TEXT_TYPES, typeWordAt } from './families.ts'
+import { carriesExemplars, countValueProblem } from './value-rules.ts'
 import {
   publicFamily, publicSample, REC, REC_SLOW, type RawFamily, type RawSample, type ScannedBody,
 } from './raw.ts'
@@ -410,50 +411,4 @@ export function scanBody(body: string, format: Format): { ok: true; scanned: Sca
     labelNames: p.labelNames,
   }
   return { ok: true, scanned }
-}
-
-/**
- * OpenMetrics allows exemplars on counter `_total` samples and on histogram and gauge histogram
- * buckets only; Prometheus refuses the whole answer for one anywhere else.
- */
-function carriesExemplars(type: string, sample: string): boolean {
-  if (type === 'counter') return sample.endsWith('_total')
-  if (type === 'histogram' || type === 'gaugehistogram') return sample.endsWith('_bucket')
-  return false
-}
-
-/**
- * The OpenMetrics rules for values that count: a counter's `_total`, the buckets and counts of
- * histograms, gauge histograms and summaries are never negative or NaN; a histogram's `_sum` (and a
- * gauge histogram's `_gsum`) is not NaN and not negative unless some bucket is, and a histogram
- * with negative buckets has no `_sum` at all; a summary's quantile values are not negative. Only
- * samples whose token could break a rule are parsed (a `-`, or `N`/`n` for NaN).
- */
-function countValueProblem(st: FamState, name: string, token: string, leNegative: boolean): string | undefined {
-  const { type, name: base } = st.fam
-  const suffix = name.slice(base.length)
-  let counts = false
-  let sum = false
-  if (type === 'counter') counts = suffix === '_total'
-  else if (type === 'histogram' || type === 'gaugehistogram') {
-    if (suffix === '_bucket') {
-      counts = true
-      if (leNegative) {
-        if (type === 'histogram' && st.negativeBucket !== true && st.fam.samples.some((s) => s.name === `${base}_sum`)) return `histogram ${base} has negative buckets and a _sum`
-        st.negativeBucket = true
-      }
-    } else if (suffix === '_count' || suffix === '_gcount') counts = true
-    else if (suffix === '_sum' || suffix === '_gsum') {
-      if (type === 'histogram' && st.negativeBucket) return `histogram ${base} has negative buckets and a _sum`
-      sum = true
-    }
-  } else if (type === 'summary') {
-    if (suffix === '_sum' || suffix === '_count') counts = true
-    else if (suffix === '' && token.charCodeAt(0) === 45 && Number(token) < 0) return `summary quantile ${name} must not be negative`
-  }
-  if (!counts && !sum) return undefined
-  const first = token.charCodeAt(0)
-  if ((first === 78 || first === 110) && Number.isNaN(Number(token))) return `${name} must not be NaN`
-  if (first === 45 && Number(token) < 0 && !(sum && st.negativeBucket)) return `${name} must not be negative`
-  return undefined
 }

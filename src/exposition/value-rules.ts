@@ -1,0 +1,61 @@
+/**
+ * @module exposition/value-rules
+ * OpenMetrics rules on what samples may carry, checked as each sample is parsed: which samples may
+ * have an exemplar, and the values of samples that count. A body that breaks one is invalid, and
+ * its instance is left out of `/metrics` whole (Prometheus would refuse the whole merged answer for
+ * the exemplar; the value rules keep the OpenMetrics answer valid).
+ */
+import type { RawFamily } from './raw.ts'
+
+/** What the value rules read of a family being parsed, and remember about it. */
+export interface FamilyValueState {
+  fam: RawFamily
+  /** A bucket with a negative `le` was seen (OpenMetrics then rules out `_sum` and allows a negative `_gsum`). */
+  negativeBucket?: boolean
+}
+
+/**
+ * OpenMetrics allows exemplars on counter `_total` samples and on histogram and gauge histogram
+ * buckets only; Prometheus refuses the whole answer for one anywhere else.
+ */
+export function carriesExemplars(type: string, sample: string): boolean {
+  if (type === 'counter') return sample.endsWith('_total')
+  if (type === 'histogram' || type === 'gaugehistogram') return sample.endsWith('_bucket')
+  return false
+}
+
+/**
+ * The OpenMetrics rules for values that count: a counter's `_total`, the buckets and counts of
+ * histograms, gauge histograms and summaries are never negative or NaN; a histogram's `_sum` (and a
+ * gauge histogram's `_gsum`) is not NaN and not negative unless some bucket is, and a histogram
+ * with negative buckets has no `_sum` at all; a summary's quantile values are not negative. Only
+ * samples whose token could break a rule are parsed (a `-`, or `N`/`n` for NaN).
+ */
+export function countValueProblem(st: FamilyValueState, name: string, token: string, leNegative: boolean): string | undefined {
+  const { type, name: base } = st.fam
+  const suffix = name.slice(base.length)
+  let counts = false
+  let sum = false
+  if (type === 'counter') counts = suffix === '_total'
+  else if (type === 'histogram' || type === 'gaugehistogram') {
+    if (suffix === '_bucket') {
+      counts = true
+      if (leNegative) {
+        if (type === 'histogram' && st.negativeBucket !== true && st.fam.samples.some((s) => s.name === `${base}_sum`)) return `histogram ${base} has negative buckets and a _sum`
+        st.negativeBucket = true
+      }
+    } else if (suffix === '_count' || suffix === '_gcount') counts = true
+    else if (suffix === '_sum' || suffix === '_gsum') {
+      if (type === 'histogram' && st.negativeBucket) return `histogram ${base} has negative buckets and a _sum`
+      sum = true
+    }
+  } else if (type === 'summary') {
+    if (suffix === '_sum' || suffix === '_count') counts = true
+    else if (suffix === '' && token.charCodeAt(0) === 45 && Number(token) < 0) return `summary quantile ${name} must not be negative`
+  }
+  if (!counts && !sum) return undefined
+  const first = token.charCodeAt(0)
+  if ((first === 78 || first === 110) && Number.isNaN(Number(token))) return `${name} must not be NaN`
+  if (first === 45 && Number(token) < 0 && !(sum && st.negativeBucket)) return `${name} must not be negative`
+  return undefined
+}
