@@ -236,6 +236,8 @@ class Parser extends Scanner {
     let rbrace = -1
     let lbrace = -1
     let canonical = true
+    /** Whether the sample's label set was written as we write it (saved before an exemplar's is parsed). */
+    let labelsCanonical = true
     this.sawLe = false
     this.leNegative = false
     this.sawQuantile = false
@@ -253,6 +255,7 @@ class Parser extends Scanner {
         rec = this.lblRec
         rbrace = p - 1
         // `{}` is no labels: copied as it is, ours would follow a comma with nothing before it.
+        labelsCanonical = this.lblCanon
         if (!this.lblCanon || rbrace === lbrace + 1) canonical = false
         const afterLabels = p
         p = this.skipBlanks(p)
@@ -268,6 +271,7 @@ class Parser extends Scanner {
         rec = this.lblRec
         rbrace = p - 1
         // A trailing comma or `{}` is rewritten, not copied (`{a="1",}` would become `{a="1",,…}`).
+        labelsCanonical = this.lblCanon
         if (!this.lblCanon || rbrace === lbrace + 1) canonical = false
         c = p < e ? s.charCodeAt(p) : -1
       }
@@ -320,7 +324,8 @@ class Parser extends Scanner {
       recs[r++] = vs
       recs[r++] = e
     } else {
-      if (rbrace >= 0 && this.lblCanon) labels = s.slice(lbrace + 1, rbrace)
+      // The sample's own flag: an exemplar's label set, parsed since, has overwritten `lblCanon`.
+      if (rbrace >= 0 && labelsCanonical) labels = s.slice(lbrace + 1, rbrace)
       recs[r++] = this.slow.length
       recs[r++] = 0
       recs[r++] = REC_SLOW

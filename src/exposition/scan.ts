@@ -267,7 +267,15 @@ export class Scanner {
         if (c === QUOTE) break
         if (c === BACKSLASH) {
           const d = p + 1 < e ? s.charCodeAt(p + 1) : -1
-          if (d !== BACKSLASH && d !== QUOTE && d !== 110) return this.failNum('invalid escape sequence in label value', p)
+          if (d !== BACKSLASH && d !== QUOTE && d !== 110) {
+            // OpenMetrics reads a backslash before any other character as itself (the suite's
+            // `escaping` cases); it is written back as `\\` (canonicalise), which text reads too.
+            if (!om || d === -1) return this.failNum('invalid escape sequence in label value', p)
+            escaped = true
+            canonical = false
+            p += 1
+            continue
+          }
           escaped = true
           p += 2
           continue
@@ -342,8 +350,14 @@ function canonicalise(s: string, start: number, end: number): string {
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i)
     if (inValue) {
-      if (c === BACKSLASH) i++
-      else if (c === QUOTE) inValue = false
+      if (c === BACKSLASH) {
+        const d = s.charCodeAt(i + 1)
+        // A backslash before anything but `\\`, `"` or `n` stands for itself (OpenMetrics): escape it.
+        if (d !== BACKSLASH && d !== QUOTE && d !== 110) {
+          out += s.slice(from, i) + '\\\\'
+          from = i + 1
+        } else i++
+      } else if (c === QUOTE) inValue = false
     } else if (c === QUOTE) inValue = true
     else if (c === SPACE || c === TAB) {
       out += s.slice(from, i)

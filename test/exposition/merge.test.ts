@@ -165,6 +165,25 @@ describe('isolation: what one instance serves never breaks the merged answer', (
     }
   })
 
+  it('reads a backslash before an ordinary character in OpenMetrics as itself, and writes it escaped', () => {
+    const body = '# TYPE c counter\nc_total{a="b\\\\a\\z"} 1\n# EOF\n'
+    for (const out of ['text', 'openmetrics'] as const) {
+      const r = merge(body, 'openmetrics', out)
+      expect(r.failures).toEqual([])
+      expect(r.body).toContain('c_total{a="b\\\\a\\\\z",app_name="x"} 1')
+    }
+    expect(merge('c{a="\\z"} 1\n', 'text', 'text').failures).toHaveLength(1) // text knows no such escape
+  })
+
+  it('rewrites a sample whose labels are not as we write them even when an exemplar follows', () => {
+    const body = '# TYPE c counter\nc_total{a="1",} 1 # {t="x"} 1\nc_total{a="\\q"} 2 # {t="y"} 1\n# EOF\n'
+    const r = merge(body, 'openmetrics', 'openmetrics')
+    expect(r.failures).toEqual([])
+    expect(r.body).toContain('c_total{a="1",app_name="x"} 1 # {t="x"} 1')
+    expect(r.body).toContain('c_total{a="\\\\q",app_name="x"} 2 # {t="y"} 1')
+    expect(parseExposition(r.body, 'openmetrics').ok).toBe(true)
+  })
+
   it('keeps exemplars where OpenMetrics allows them: counter totals and histogram buckets', () => {
     const body = '# TYPE c counter\nc_total 1 # {t="1"} 1\n# TYPE h histogram\nh_bucket{le="+Inf"} 1 # {t="2"} 1\nh_sum 1\nh_count 1\n# EOF\n'
     const r = merge(body, 'openmetrics', 'openmetrics')
