@@ -301,7 +301,7 @@ class Parser extends Scanner {
     if (st === undefined) return false
     if (exemplar !== undefined && !carriesExemplars(st.fam.type, name)) return this.fail(`metric name ${name} does not support exemplars`, vs)
     // In both formats: a body is merged into either, and OpenMetrics answers must keep these rules.
-    const problem = countValueProblem(st, name, s.slice(vs, ve), this.leNegative)
+    const problem = countValueProblem(st, name, s, vs, ve, this.leNegative)
     if (problem !== undefined) return this.fail(problem, vs)
     if (!this.lines) {
       st.fam.samples.push({ name, labels, value: s.slice(vs, ve), tsMs, exemplar, rec })

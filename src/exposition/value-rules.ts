@@ -31,31 +31,33 @@ export function carriesExemplars(type: string, sample: string): boolean {
  * with negative buckets has no `_sum` at all; a summary's quantile values are not negative. Only
  * samples whose token could break a rule are parsed (a `-`, or `N`/`n` for NaN).
  */
-export function countValueProblem(st: FamilyValueState, name: string, token: string, leNegative: boolean): string | undefined {
+export function countValueProblem(st: FamilyValueState, name: string, s: string, vs: number, ve: number, leNegative: boolean): string | undefined {
   const { type, name: base } = st.fam
-  const suffix = name.slice(base.length)
+  // Most samples are gauges or untyped: nothing to check, nothing built.
+  if (type !== 'counter' && type !== 'histogram' && type !== 'gaugehistogram' && type !== 'summary') return undefined
+  const is = (suffix: string) => name.length === base.length + suffix.length && name.endsWith(suffix)
+  const first = s.charCodeAt(vs)
+  const negative = () => first === 45 /* - */ && Number(s.slice(vs, ve)) < 0
   let counts = false
   let sum = false
-  if (type === 'counter') counts = suffix === '_total'
-  else if (type === 'histogram' || type === 'gaugehistogram') {
-    if (suffix === '_bucket') {
-      counts = true
-      if (leNegative) {
-        if (type === 'histogram' && st.negativeBucket !== true && st.fam.samples.some((s) => s.name === `${base}_sum`)) return `histogram ${base} has negative buckets and a _sum`
-        st.negativeBucket = true
-      }
-    } else if (suffix === '_count' || suffix === '_gcount') counts = true
-    else if (suffix === '_sum' || suffix === '_gsum') {
-      if (type === 'histogram' && st.negativeBucket) return `histogram ${base} has negative buckets and a _sum`
-      sum = true
+  if (type === 'counter') counts = is('_total')
+  else if (type === 'summary') {
+    if (is('_sum') || is('_count')) counts = true
+    else if (name.length === base.length && negative()) return `summary quantile ${name} must not be negative`
+  } else if (is('_bucket')) {
+    counts = true
+    if (leNegative) {
+      if (type === 'histogram' && st.negativeBucket !== true && st.fam.samples.some((x) => x.name === `${base}_sum`)) return `histogram ${base} has negative buckets and a _sum`
+      st.negativeBucket = true
     }
-  } else if (type === 'summary') {
-    if (suffix === '_sum' || suffix === '_count') counts = true
-    else if (suffix === '' && token.charCodeAt(0) === 45 && Number(token) < 0) return `summary quantile ${name} must not be negative`
+  } else if (is('_count') || is('_gcount')) counts = true
+  else if (is('_sum') || is('_gsum')) {
+    if (type === 'histogram' && st.negativeBucket) return `histogram ${base} has negative buckets and a _sum`
+    sum = true
   }
   if (!counts && !sum) return undefined
-  const first = token.charCodeAt(0)
-  if ((first === 78 || first === 110) && Number.isNaN(Number(token))) return `${name} must not be NaN`
-  if (first === 45 && Number(token) < 0 && !(sum && st.negativeBucket)) return `${name} must not be negative`
+  // Only a token starting with `-`, `N` or `n` can be negative or NaN: no other is parsed.
+  if ((first === 78 || first === 110) && Number.isNaN(Number(s.slice(vs, ve)))) return `${name} must not be NaN`
+  if (negative() && !(sum && st.negativeBucket)) return `${name} must not be negative`
   return undefined
 }
