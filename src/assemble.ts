@@ -16,13 +16,14 @@ import { proxyUrlOf } from './net/proxy.ts'
 import { secretCapturingFetch } from './net/secret-capture.ts'
 import { createPlatforms, type PlatformsDeps } from './platform/index.ts'
 import type { Platform } from './platform/types.ts'
-import { createAuthenticator } from './scrape/auth/index.ts'
+import { basicAuthenticator, createAuthenticator, noAuthenticator } from './scrape/auth/index.ts'
 import { limitConcurrency } from './scrape/limits.ts'
 import { createScraper } from './scrape/scraper.ts'
-import type { Authenticator } from './scrape/types.ts'
+import type { Authenticator, Scraper } from './scrape/types.ts'
 import { SecretRegistry } from './secrets.ts'
 import { createSelfMetrics, type SelfMetrics } from './self/metrics.ts'
 import { createScrapeOutcomes, type ScrapeOutcomes } from './self/scrape-outcomes.ts'
+import { createReplicas, type Replicas } from './self/replicas.ts'
 import { createScrapeRecorder } from './self/scrape-recorder.ts'
 import { combinePlatforms, type CombinedPlatforms } from './targets/combine.ts'
 import { createInvalidationGate, type InvalidationGate } from './targets/invalidation.ts'
@@ -51,6 +52,8 @@ export interface AssembleOptions {
   bodiesAsSent?: boolean
   /** Builds the platform entries (default: every entry the configuration names, platform/index.ts). */
   platforms?: (config: Config, deps: PlatformsDeps) => Platform[]
+  /** The process's environment: a platform reads from it whether the product runs on it (Cloud Foundry: `VCAP_APPLICATION`). */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 export interface Assembled {
@@ -95,6 +98,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     logger,
     now,
     collectGarbage: options.collectGarbage,
+    env: options.env,
     observerFor: (kind) => metrics.platforms.observerFor(kind, API_NAMES[kind] ?? { api: `the ${kind} API`, tokens: `the ${kind} token service` }),
   })
   // What the product answers (status page, its JSON) must not carry a secret a peer echoed.
@@ -119,22 +123,24 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   const namedAuth = new Map<string, Authenticator>(config.promregator.targetAuthenticators.map((a) => [a.id, createAuthenticator(a, authDeps)]))
   for (const authenticator of [globalAuth, ...namedAuth.values()]) for (const secret of authenticator.secrets) secrets.add(secret)
   const scraping = config.promregator.scraping
+  const scraperOptions = {
+    fetch: scrapeFetch,
+    proxyUrl: proxyUrlOf(scraping.proxy),
+    proxyPrivateNetwork: scraping.proxyInternalRoutes,
+    bodiesAsSent: options.bodiesAsSent,
+    maxBodyBytes: scraping.maxResponseSize,
+    maxRedirects: scraping.maxRedirects,
+    connectionTimeoutMs: Math.min(scraping.connectionTimeout, scraping.maxProcessingTime),
+    socketReadTimeoutMs: Math.min(scraping.socketReadTimeout, scraping.maxProcessingTime),
+    maxProcessingTimeMs: scraping.maxProcessingTime,
+    instanceId,
+  }
   const scraper = limitConcurrency(
-    createScraper({
-      fetch: scrapeFetch,
-      proxyUrl: proxyUrlOf(scraping.proxy),
-      proxyPrivateNetwork: scraping.proxyInternalRoutes,
-      bodiesAsSent: options.bodiesAsSent,
-      maxBodyBytes: scraping.maxResponseSize,
-      maxRedirects: scraping.maxRedirects,
-      connectionTimeoutMs: Math.min(scraping.connectionTimeout, scraping.maxProcessingTime),
-      socketReadTimeoutMs: Math.min(scraping.socketReadTimeout, scraping.maxProcessingTime),
-      maxProcessingTimeMs: scraping.maxProcessingTime,
-      instanceId,
-      authenticatorFor: (t) => (t.authenticatorId ? (namedAuth.get(t.authenticatorId) ?? globalAuth) : globalAuth),
-    }),
+    createScraper({ ...scraperOptions, authenticatorFor: (t) => (t.authenticatorId ? (namedAuth.get(t.authenticatorId) ?? globalAuth) : globalAuth) }),
     scraping.threads,
   )
+  const replicas = replicasOf(entries, { logger, auth, scraper: (authenticator) => createScraper({ ...scraperOptions, authenticatorFor: () => authenticator }) })
+  targets.subscribe(() => void replicas?.refresh())
 
   const invalidation = createInvalidationGate(targets, {
     minIntervalMs: config.promregator.cache.invalidate.minInterval * 1000,
@@ -164,6 +170,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     now,
     compressor: options.compressor,
     collectGarbage: options.collectGarbage,
+    replicas,
   })
   return {
     app,
@@ -179,6 +186,22 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     beginShutdown: () => void (draining = true),
     stop: () => metrics.stop(),
   }
+}
+
+/**
+ * The instances of the product's own app, when a platform entry says the product runs on it: their
+ * own metrics are fetched with the credentials this process demands on `/promregatorMetrics` (every
+ * instance has the same configuration).
+ */
+function replicasOf(entries: Platform[], deps: { logger: Logger; auth: InboundAuthSettings; scraper: (authenticator: Authenticator) => Scraper }): Replicas | undefined {
+  const source = entries.find((p) => p.ownInstances)?.ownInstances
+  if (!source) return undefined
+  const { user, groups } = deps.auth
+  const authenticator = groups.metrics === 'BASIC' && user ? basicAuthenticator(user.username, user.password) : noAuthenticator
+  if (groups.metrics === 'BASIC' && user?.generated) {
+    deps.logger.warn('promregator.metrics.auth is BASIC with a generated password, which differs between instances: set promregator.authentication.basic.password so that instances can fetch each other\'s own metrics')
+  }
+  return createReplicas({ source, logger: deps.logger, scraper: deps.scraper(authenticator) })
 }
 
 /** What each kind of platform's API is called in the own metrics' help texts. */

@@ -85,7 +85,7 @@ export async function boot(options: BootOptions): Promise<Booted> {
   for (const secret of configSecrets(config)) secrets.addConfigured(secret)
   const logger = createLogger({ level: config.promregator.log.level, format: config.promregator.log.format, secrets: () => secrets.forms() })
   for (const warning of [...loaded.warnings, ...configAdvice(config)]) logger.warn(warning)
-  const assembled = assemble(config, { fetch: options.fetch, logger, version: options.version, secrets, onRefresh: options.onRefresh, collectGarbage: options.collectGarbage, compressor: options.compressor, bodiesAsSent: options.bodiesAsSent })
+  const assembled = assemble(config, { fetch: options.fetch, logger, version: options.version, secrets, onRefresh: options.onRefresh, collectGarbage: options.collectGarbage, compressor: options.compressor, bodiesAsSent: options.bodiesAsSent, env: options.env })
   return { ok: true, config, logger, assembled, origin: options.source.origin }
 }
 

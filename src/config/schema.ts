@@ -79,6 +79,19 @@ export const discoverySchema = z.object({
   auth: inboundAuth('`/discovery` and the status page `/`'),
 })
 
+export const replicasSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        'When this process runs as several instances of one Cloud Foundry app (`VCAP_APPLICATION` and `CF_INSTANCE_INDEX` set, the instance count read from the Cloud Controller of the configured foundation whose API is `VCAP_APPLICATION.cf_api`), any instance serves the own metrics of every instance at `/promregatorMetrics/instances/<index>` (fetched from its sibling through the gorouter with `X-CF-APP-INSTANCE`, labelled `cf_instance_number`), and `/discovery` lists one such target per instance instead of the one `/promregatorMetrics` target.',
+      ),
+    route: z.string().min(1).optional().describe('Route (`host[/path]`) through which the instances reach each other; default: the first of `VCAP_APPLICATION.application_uris` not under `apps.internal` (set it when the foundation\'s internal domain has another name).'),
+    protocol: z.enum(['http', 'https']).default('https').describe('Scheme of the requests to sibling instances through the gorouter.'),
+  })
+  .describe('Own metrics of every instance when the product runs as several instances of one Cloud Foundry app.')
+
 export const promregatorSchema = z.object({
   targets: z.array(targetSchema).default([]).describe('Which apps to scrape.'),
   defaultInternalRoutePort: port.default(8080).describe('Port used for internal routes when neither the target nor the route\'s destination names one.'),
@@ -88,7 +101,13 @@ export const promregatorSchema = z.object({
   discovery: discoverySchema.prefault({}),
   authentication: authenticationSchema.prefault({}).describe('The user for inbound HTTP Basic authentication.'),
   endpoint: z.object({ auth: inboundAuth('the scrape endpoints `/singleTargetMetrics/...` and `/metrics`') }).prefault({}).describe('The scrape endpoints.'),
-  metrics: z.object({ auth: inboundAuth('`/promregatorMetrics`') }).prefault({}).describe('The own-metrics endpoint `/promregatorMetrics`.'),
+  metrics: z
+    .object({
+      auth: inboundAuth('`/promregatorMetrics` and `/promregatorMetrics/instances/<index>`'),
+      replicas: replicasSchema.prefault({}),
+    })
+    .prefault({})
+    .describe('The own-metrics endpoint `/promregatorMetrics`.'),
   cache: z
     .object({
       invalidate: z

@@ -37,6 +37,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/singleTargetMetrics/*', requireAuth(auth, 'endpoint'))
   app.use('/metrics', requireAuth(auth, 'endpoint'))
   app.use('/promregatorMetrics', requireAuth(auth, 'metrics'))
+  app.use('/promregatorMetrics/*', requireAuth(auth, 'metrics'))
   app.use('/cache/invalidate', requireAuth(auth, 'cacheInvalidate'))
 
   for (const routes of [discoveryRoutes, singleTargetRoutes, metricsRoutes, ownMetricsRoutes, healthRoutes, cacheRoutes, statusRoutes]) app.route('/', routes(deps))

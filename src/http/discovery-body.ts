@@ -7,7 +7,7 @@
  * comes from the request's `Host` unless configured, so bodies are kept per address; the number
  * of addresses is bounded (a client chooses its `Host`), the oldest going first.
  */
-import type { TargetSnapshot, TargetStore } from '../targets/types.ts'
+import type { TargetSnapshot } from '../targets/types.ts'
 import type { Compressor, Encoding } from './middleware/compression.ts'
 
 /** One serialised document and its compressed forms, made on first use. */
@@ -26,8 +26,8 @@ export interface DiscoveryBodies {
 export interface DiscoveryBodiesOptions {
   /** Builds the document (any JSON value) for a picture of targets as seen at `address`. */
   build: (snapshot: TargetSnapshot, address: string) => unknown
-  /** Drops the kept bodies on every refresh, so an old picture's 57 MB are not held until the next request. */
-  targets: Pick<TargetStore, 'subscribe'>
+  /** Drops the kept bodies on every refresh (an old picture's 57 MB are not held until the next request) and on anything else that changes the document. */
+  changes: { subscribe(listener: () => void): unknown }
   /** Called each time a document is serialised (own metric `promregator_discovery_document_builds_total`). */
   onBuild?: () => void
   /** Whole-body compressor; default: `CompressionStream`. */
@@ -42,7 +42,7 @@ export function createDiscoveryBodies(o: DiscoveryBodiesOptions): DiscoveryBodie
   let forSnapshot: TargetSnapshot | undefined
   // Insertion order is age: the first entry is the oldest.
   const bodies = new Map<string, Body>()
-  o.targets.subscribe(() => {
+  o.changes.subscribe(() => {
     bodies.clear()
     forSnapshot = undefined
   })

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts'
 import type { Logger } from '../log.ts'
 import type { LimitedScraper } from '../scrape/types.ts'
 import type { SelfMetrics } from '../self/metrics.ts'
+import type { Replicas } from '../self/replicas.ts'
 import type { ScrapeOutcomes } from '../self/scrape-outcomes.ts'
 import type { ScrapeRecorder } from '../self/scrape-recorder.ts'
 import type { InvalidationGate } from '../targets/invalidation.ts'
@@ -44,4 +45,6 @@ export interface AppDeps {
    * and without it the next answers pile theirs on top before the runtime collects (bench/aggregate.ts).
    */
   collectGarbage?: () => void
+  /** The instances of the product's own app, when it runs as several (`/promregatorMetrics/instances/<index>`, `/discovery`). */
+  replicas?: Replicas
 }

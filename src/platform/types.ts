@@ -47,6 +47,18 @@ export interface PlatformInfo {
   notes: PlatformNote[]
 }
 
+/**
+ * The product's own app on this platform entry, when this process runs as one of several
+ * instances of it: the own metrics of every instance, each reachable as a target through the
+ * platform's router (see self/replicas.ts).
+ */
+export interface OwnInstances {
+  /** This process's instance index. */
+  readonly ownIndex: number
+  /** One target per instance of the own app, its URL the own-metrics endpoint; rejects when the platform's API cannot tell how many there are. */
+  targets(): Promise<ScrapeTarget[]>
+}
+
 /** One platform entry. */
 export interface Platform {
   /** The entry's name: a foundation's `name`, or `default` for a single block. */
@@ -58,6 +70,8 @@ export interface Platform {
   /** Forgets cached API results so the next run reads them again. */
   invalidate(request?: InvalidationRequest): void
   info(): PlatformInfo
+  /** Present when the product itself runs as an app of this entry (e.g. `VCAP_APPLICATION` names its API). */
+  readonly ownInstances?: OwnInstances
 }
 
 /** One HTTP request to a platform's API, for the own metrics. */
@@ -85,4 +99,6 @@ export interface PlatformDeps {
   collectGarbage?: () => void
   /** Whether targets carry the entry's name (`foundation` label): true when more than one entry is configured. */
   labelled: boolean
+  /** The process's environment, where a platform finds out whether the product runs on it. */
+  env?: Readonly<Record<string, string | undefined>>
 }

@@ -19,8 +19,12 @@ export interface TargetGroup {
   labels: Record<string, string>
 }
 
-/** Builds the document; `address` is `host:port` of this server as Prometheus should reach it. */
-export function discoveryDocument(targets: ScrapeTarget[], address: string, options: Config['promregator']['discovery']): TargetGroup[] {
+/**
+ * Builds the document; `address` is `host:port` of this server as Prometheus should reach it.
+ * `ownInstances`: the instances of the product's own app when it runs as several (one own-metrics
+ * target each, labelled like an app instance); otherwise the one `/promregatorMetrics` target.
+ */
+export function discoveryDocument(targets: ScrapeTarget[], address: string, options: Config['promregator']['discovery'], ownInstances: readonly ScrapeTarget[] = []): TargetGroup[] {
   const scheme = options.scheme ?? (options.port === 443 ? 'https' : undefined)
   const common: Record<string, string> = scheme ? { __scheme__: scheme } : {}
   const groups: TargetGroup[] = targets.map((t) => {
@@ -30,7 +34,12 @@ export function discoveryDocument(targets: ScrapeTarget[], address: string, opti
       labels: { __meta_promregator_target_path: path, ...t.discoveryLabels, __metrics_path__: path, ...common },
     }
   })
-  if (options.ownMetricsEndpoint) {
+  if (options.ownMetricsEndpoint && ownInstances.length > 0) {
+    ownInstances.forEach((t, index) => {
+      const path = `/promregatorMetrics/instances/${index}`
+      groups.push({ targets: [address], labels: { __meta_promregator_target_path: path, ...t.discoveryLabels, __metrics_path__: path, ...common } })
+    })
+  } else if (options.ownMetricsEndpoint) {
     groups.push({
       targets: [address],
       labels: { __meta_promregator_target_path: '/promregatorMetrics', __metrics_path__: '/promregatorMetrics', ...common },
@@ -54,11 +63,18 @@ function splitHostPort(hostHeader: string, defaultPort: number): [string, number
 }
 
 /** `GET /discovery`, answered from the current picture of targets. */
-export function discoveryRoutes(deps: Pick<AppDeps, 'config' | 'targets' | 'metrics' | 'compressor'>): Hono {
+export function discoveryRoutes(deps: Pick<AppDeps, 'config' | 'targets' | 'metrics' | 'compressor' | 'replicas'>): Hono {
   const options = deps.config.promregator.discovery
+  const { replicas } = deps
   const bodies = createDiscoveryBodies({
-    build: (snapshot, address) => discoveryDocument(snapshot.targets, address, options),
-    targets: deps.targets,
+    build: (snapshot, address) => discoveryDocument(snapshot.targets, address, options, replicas?.targets()),
+    // A new picture of targets, or a new list of own instances, makes a new document.
+    changes: {
+      subscribe: (listener) => {
+        deps.targets.subscribe(listener)
+        replicas?.subscribe(listener)
+      },
+    },
     onBuild: () => deps.metrics.discoveryDocumentBuilds.inc(),
     compressor: deps.compressor,
   })

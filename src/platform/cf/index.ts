@@ -10,6 +10,7 @@ import { fetchThroughProxy, proxyUrlOf } from '../../net/proxy.ts'
 import type { Platform, PlatformDeps } from '../types.ts'
 import { createFoundationClient, foundationsOf, type Foundation } from './foundations.ts'
 import { classesToInvalidate } from './invalidate.ts'
+import { isOwnFoundation, ownInstances, ownRoute, readOwnApp, type OwnApp } from './own-app.ts'
 import { createCfDiscoverer, type CacheTimeouts } from './resolve.ts'
 import { createTargetBuilder } from './targets.ts'
 import { RESOURCE_CLASSES } from './types.ts'
@@ -17,17 +18,40 @@ import { RESOURCE_CLASSES } from './types.ts'
 /** One platform entry per configured foundation. */
 export function createCfPlatforms(config: Config, deps: PlatformDeps): Platform[] {
   const targets = config.promregator.targets.map((target, index) => ({ index, target }))
-  return foundationsOf(config).map((foundation) =>
+  const ownApp = ownAppOf(config, deps)
+  const platforms = foundationsOf(config).map((foundation) =>
     createFoundationPlatform(foundation, {
       ...deps,
       // With one platform entry every target is its own; with several each names its entry.
       targets: targets.filter(({ target }) => !deps.labelled || target.foundation === foundation.name),
       config,
+      ownApp,
     }),
   )
+  if (ownApp && !platforms.some((p) => p.ownInstances)) {
+    deps.logger.warn('this process runs on Cloud Foundry, but its Cloud Controller (VCAP_APPLICATION.cf_api) is none of the configured foundations: /promregatorMetrics/instances/<index> is not offered', { cf_api: ownApp.api ?? '' })
+  }
+  return platforms
 }
 
-function createFoundationPlatform(foundation: Foundation, deps: PlatformDeps & { targets: Parameters<typeof createCfDiscoverer>[0]['targets']; config: Config }): Platform {
+/** The product's own app, when it runs on Cloud Foundry and the own metrics of every instance are wanted. */
+function ownAppOf(config: Config, deps: PlatformDeps): OwnApp | undefined {
+  const settings = config.promregator.metrics.replicas
+  if (!settings.enabled || !deps.env) return undefined
+  const own = readOwnApp(deps.env)
+  if (own === undefined) return undefined
+  if ('problem' in own) {
+    deps.logger.warn(`own metrics of the other instances not offered: ${own.problem}`)
+    return undefined
+  }
+  if (ownRoute(own, settings.route) === undefined) {
+    deps.logger.warn('own metrics of the other instances not offered: the app has no external route (VCAP_APPLICATION.application_uris); set promregator.metrics.replicas.route')
+    return undefined
+  }
+  return own
+}
+
+function createFoundationPlatform(foundation: Foundation, deps: PlatformDeps & { targets: Parameters<typeof createCfDiscoverer>[0]['targets']; config: Config; ownApp?: OwnApp }): Platform {
   const { settings, name } = foundation
   const client = createFoundationClient(foundation, {
     // `cf.proxy` carries Cloud Controller and UAA traffic only (scrapes have their own).
@@ -57,5 +81,15 @@ function createFoundationPlatform(foundation: Foundation, deps: PlatformDeps & {
     },
     invalidate: (request) => discoverer.invalidate(request && classesToInvalidate(request)),
     info: () => ({ kind: 'cf', api: client.apiUrl, notes: [] }),
+    ownInstances:
+      deps.ownApp && isOwnFoundation(deps.ownApp, client.apiUrl)
+        ? ownInstances({
+            app: deps.ownApp,
+            route: ownRoute(deps.ownApp, deps.config.promregator.metrics.replicas.route)!,
+            client,
+            settings: deps.config.promregator.metrics.replicas,
+            foundation: deps.labelled ? name : undefined,
+          })
+        : undefined,
   }
 }

@@ -4,7 +4,7 @@
  * delivered to it. Instances are plain functions, not sockets, so thousands cost nothing; each
  * enforces its app's auth, metrics path and delay, and answers metrics that identify it.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import { sendText, sleep } from './http-io.ts'
 import type { SimRecorder } from './logs.ts'
 import { defaultMetricsBody, negotiateFormat, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './metrics-body.ts'
@@ -37,6 +37,7 @@ function chooseFormat(app: AppRecord, headers: IncomingHttpHeaders): MetricsForm
  */
 export async function serveInstance(app: AppRecord, index: number, req: IncomingMessage, res: ServerResponse, path: string, headers: IncomingHttpHeaders, recorder: SimRecorder): Promise<number> {
   recorder.recordInstanceHit(`${app.guid}:${index}`, { method: req.method ?? 'GET', path, headers })
+  if (app.config.upstream) return forward(app.config.upstream(index), req, res, path, headers)
   await sleep(app.config.delayMs ?? 0)
   // a client that timed out must not be written to; the socket may already be gone
   if (res.destroyed || req.socket.destroyed) return 0
@@ -55,4 +56,25 @@ export async function serveInstance(app: AppRecord, index: number, req: Incoming
   const body = app.config.body ? app.config.body(ctx) : defaultMetricsBody(ctx)
   sendText(res, 200, body, {}, format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE)
   return 200
+}
+
+/** Passes a request on to an instance that is a real server (`SimApp.upstream`); resolves with its status. */
+function forward(base: string | undefined, req: IncomingMessage, res: ServerResponse, path: string, headers: IncomingHttpHeaders): Promise<number> {
+  if (base === undefined) {
+    sendText(res, 502, '502 Bad Gateway: Registered endpoint failed to handle the request.\n', { 'X-Cf-Routererror': 'endpoint_failure' })
+    return Promise.resolve(502)
+  }
+  const url = new URL(path, base)
+  return new Promise((resolve) => {
+    const upstream = httpRequest({ host: url.hostname, port: url.port, method: req.method, path: `${url.pathname}${url.search}`, headers: { ...headers, host: url.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+      answer.on('end', () => resolve(answer.statusCode ?? 502))
+    })
+    upstream.on('error', () => {
+      if (!res.headersSent) sendText(res, 502, '502 Bad Gateway: Registered endpoint failed to handle the request.\n', { 'X-Cf-Routererror': 'endpoint_failure' })
+      resolve(502)
+    })
+    req.pipe(upstream)
+  })
 }

@@ -60,6 +60,12 @@ export interface SimApp {
   body?: (ctx: MetricsBodyContext) => string
   /** Delay before answering a scrape. */
   delayMs?: number
+  /**
+   * The instances are real servers: a request the router delivers to instance `index` is forwarded
+   * to this base URL (`http://127.0.0.1:<port>`), whatever its path, and its answer passed back.
+   * Undefined for an index: that instance answers 502 as an app that is not listening.
+   */
+  upstream?: (index: number) => string | undefined
 }
 
 export interface SimSpace {
