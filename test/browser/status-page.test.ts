@@ -110,19 +110,19 @@ describe.skipIf(skip)('status page in chromium', () => {
     // The HTML in the app name is text on the page, not markup.
     const evilCell = page.locator('td.app', { hasText: 'onerror' })
     expect(await evilCell.textContent()).toBe(EVIL)
-    expect(await page.locator('tbody img').count()).toBe(0)
+    expect(await page.locator('#targets tbody img').count()).toBe(0)
     expect(await page.locator('a[href="/discovery"]').count()).toBe(1)
     expect(await page.locator('a[href="/metrics"]').count()).toBe(1)
     expect(await page.locator('a[href="/promregatorMetrics"]').count()).toBe(1)
 
     await page.fill('#filter', 'checkout')
-    await expect.poll(() => page.locator('tbody tr:visible').count()).toBe(2)
+    await expect.poll(() => page.locator('#targets tbody tr:visible').count()).toBe(2)
     expect(await page.locator('#shown').textContent()).toBe('2')
     expect(new URL(page.url()).searchParams.get('q')).toBe('checkout')
     await page.fill('#filter', 'CHECKOUT unknown_route')
-    await expect.poll(() => page.locator('tbody tr:visible').count()).toBe(1)
+    await expect.poll(() => page.locator('#targets tbody tr:visible').count()).toBe(1)
     await page.fill('#filter', 'billing')
-    await expect.poll(() => page.locator('tbody tr:visible').count()).toBe(1)
+    await expect.poll(() => page.locator('#targets tbody tr:visible').count()).toBe(1)
 
     // A scrape happens; the page refreshes in place (no navigation) and keeps the filter.
     const billing = h.targets.peek().targets.find((t) => t.display.app === 'billing')!
@@ -131,7 +131,7 @@ describe.skipIf(skip)('status page in chromium', () => {
     await expect.poll(() => page.locator(`tr[data-target="${billing.id}"]`).getAttribute('data-outcome'), { timeout: 10_000 }).toBe('up')
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42)
     expect(await page.inputValue('#filter')).toBe('billing')
-    expect(await page.locator('tbody tr:visible').count()).toBe(1)
+    expect(await page.locator('#targets tbody tr:visible').count()).toBe(1)
 
     await page.fill('#filter', '')
     await page.screenshot({ path: join(ARTIFACTS, 'status-page.png'), fullPage: true, caret: 'initial' }) // the default caret hiding injects a style our CSP (rightly) blocks
@@ -147,26 +147,36 @@ describe.skipIf(skip)('status page in chromium', () => {
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(`${base}/?size=2&refresh=1`)
     // Two rows a page: the instance that is down comes first.
-    expect(await page.locator('tbody tr').count()).toBe(2)
-    expect(await page.locator('tbody tr').first().getAttribute('data-outcome')).toBe('down')
+    expect(await page.locator('#targets tbody tr').count()).toBe(2)
+    expect(await page.locator('#targets tbody tr').first().getAttribute('data-outcome')).toBe('down')
     expect(await page.locator('#pager').textContent()).toContain('page 1 of 3')
-    const seen = new Set(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-target'))))
+    const seen = new Set(await page.locator('#targets tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-target'))))
     await page.click('#pager a[rel="next"]')
     await expect.poll(() => page.locator('#pager').textContent()).toContain('page 2 of 3')
-    for (const id of await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-target')))) {
+    for (const id of await page.locator('#targets tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-target')))) {
       expect(seen.has(id)).toBe(false)
       seen.add(id)
     }
     await page.click('#pager a[rel="next"]')
     await expect.poll(() => page.locator('#pager').textContent()).toContain('page 3 of 3')
-    for (const id of await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-target')))) seen.add(id)
+    for (const id of await page.locator('#targets tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-target')))) seen.add(id)
     expect(seen.size).toBe(6) // every target on exactly one page
     // A filter answers from every page, not only the rows in view: the server sends the matching ones.
-    const onThisPage = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.textContent ?? ''))
+    const onThisPage = await page.locator('#targets tbody tr').evaluateAll((rows) => rows.map((r) => r.textContent ?? ''))
     const elsewhere = h.targets.peek().targets.find((t) => !onThisPage.some((text) => text.includes(t.display.app)) && t.display.app !== EVIL)!
     await page.fill('#filter', elsewhere.display.app)
     await expect.poll(() => page.locator(`tr[data-target="${elsewhere.id}"]`).isVisible(), { timeout: 10_000 }).toBe(true)
     expect(new URL(page.url()).searchParams.get('page')).toBeNull()
+    // Counts per space over every target, the space with an instance down first; a space's link filters to it.
+    await page.goto(`${base}/?size=2&refresh=1`)
+    expect(await page.locator('#groups summary').textContent()).toContain('2 spaces with matching instances (5 up, 1 down, 0 not scraped yet)')
+    expect(await page.locator('#groups tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)))).toEqual([
+      ['acme', 'dev', '4', '1', '0'],
+      ['acme', 'prod', '1', '0', '0'],
+    ])
+    await page.click('#groups a:text-is("prod")')
+    await expect.poll(() => page.locator('#targets tbody tr').evaluateAll((rows) => rows.map((r) => r.querySelector('td.app')?.textContent))).toEqual(['billing'])
+    expect(new URL(page.url()).searchParams.get('q')).toBe('acme prod')
     expect(errors).toEqual([])
     await page.close()
   }, 60_000)
@@ -175,8 +185,8 @@ describe.skipIf(skip)('status page in chromium', () => {
     const { page, errors } = await openPage({ width: 390, height: 844 })
     const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }))
     expect(widths.doc).toBeLessThanOrEqual(widths.view)
-    expect(await page.locator('thead').isVisible()).toBe(false)
-    expect(await page.locator('tbody tr').count()).toBe(6)
+    expect(await page.locator('#targets thead').isVisible()).toBe(false)
+    expect(await page.locator('#targets tbody tr').count()).toBe(6)
     await page.screenshot({ path: join(ARTIFACTS, 'status-page-phone.png'), fullPage: true, caret: 'initial' }) // the default caret hiding injects a style our CSP (rightly) blocks
     expect(statSync(join(ARTIFACTS, 'status-page-phone.png')).size).toBeGreaterThan(1000)
     expect(errors).toEqual([])

@@ -76,6 +76,39 @@ describe('status model', () => {
     expect(renderStatusPage(first, 'n').length).toBeLessThan(150_000)
   })
 
+  it('counts the matching instances per space, spaces with most problems first, at most 20 listed', () => {
+    const spread = Array.from({ length: 30 }, (_, space) => Array.from({ length: 3 }, (_, i) => ({ ...target(`app-${space}`, i, { owner: `org-${space % 3}`, space: `space-${space}` }), id: `s${space}:${i}` }))).flat()
+    const snap: TargetSnapshot = { targets: spread, byId: new Map(spread.map((t) => [t.id, t])), apps: 30, problems: [], refreshedAt: 1_000_000 }
+    // space-7: two down; space-12: one down; space-3: one not scraped yet; everything else up.
+    const down = new Set(['s7:0', 's7:2', 's12:1'])
+    const outcomeOf = (id: string): ScrapeOutcome | undefined => (id === 's3:0' ? undefined : down.has(id) ? { ok: false, at: 1, durationMs: 1, bytes: 0, reason: 'timeout', error: 'late' } : { ok: true, at: 1, durationMs: 1, bytes: 1 })
+    const v = statusView({ version: 'v', now: 1_030_000, snapshot: snap, status, outcomeOf })
+    expect(v.groups.total).toBe(30)
+    expect(v.groups.rows).toHaveLength(20)
+    expect(v.groups.rows.slice(0, 3)).toEqual([
+      { platform: '', owner: 'org-1', space: 'space-7', up: 1, down: 2, pending: 0 },
+      { platform: '', owner: 'org-0', space: 'space-12', up: 2, down: 1, pending: 0 },
+      { platform: '', owner: 'org-0', space: 'space-3', up: 2, down: 0, pending: 1 },
+    ])
+    expect(v.matchingCounts).toEqual({ up: 86, down: 3, pending: 1 })
+    // The filter narrows the groups and their counts; the totals stay.
+    const org1 = statusView({ version: 'v', now: 1_030_000, snapshot: snap, status, outcomeOf, query: 'org-1' })
+    expect(org1.groups.total).toBe(10)
+    expect(org1.matchingCounts).toEqual({ up: 28, down: 2, pending: 0 })
+    expect(org1.counts).toEqual({ up: 86, down: 3, pending: 1 })
+    const html = renderStatusPage(v, 'n')
+    expect(html).toContain('By space: 30 spaces with matching instances (86 up, 3 down, 1 not scraped yet); the 20 with most problems')
+    expect(html).toContain('href="/?q=org-1+space-7&amp;refresh=10"')
+  })
+
+  it('lists the first 100 apps that yield no target and counts them all', () => {
+    const problems = Array.from({ length: 250 }, (_, i) => ({ where: 'acme/dev', app: `no-route-${i}`, reason: 'no route' }))
+    const v = statusView({ version: 'v', now: 1_030_000, snapshot: { ...snapshot, problems }, status, outcomeOf: (id) => outcomes.get(id) })
+    expect(v.problemCount).toBe(250)
+    expect(v.problems).toHaveLength(100)
+    expect(renderStatusPage(v, 'n')).toContain('250 selected apps are not scraped (the first 100 listed)')
+  })
+
   it('bounds the refresh period', () => {
     expect(clampRefresh(undefined)).toBe(10)
     expect(clampRefresh(0)).toBe(1)

@@ -30,20 +30,36 @@ export interface StatusPageInfo {
   pages: number
 }
 
+/** Counts of the matching instances of one space (Cloud Foundry) or Private Space (Heroku). */
+export interface StatusGroup {
+  platform: string
+  owner: string
+  space: string
+  up: number
+  down: number
+  pending: number
+}
+
 /** Everything the page renders. */
 export interface StatusView {
   version: string
   now: number
   discovery: DiscoveryStatus & { ageSeconds?: number; targets: number; apps: number; invalidations?: InvalidationCounts }
   platforms: PlatformState[]
-  /** Selected apps that yield no target, with the reason. */
+  /** Selected apps that yield no target, with the reason: the first {@link MAX_PROBLEMS}. */
   problems: TargetSnapshot['problems']
+  /** How many selected apps yield no target, all told. */
+  problemCount: number
   /** The rows of this page: problems first (down, then not scraped yet), then by platform, owner, space, app, instance. */
   rows: StatusRow[]
   /** Over all targets, whatever the filter. */
   counts: { up: number; down: number; pending: number }
   /** Targets that match the filter, on all pages. */
   matching: number
+  /** The same as {@link counts}, over the targets that match the filter. */
+  matchingCounts: { up: number; down: number; pending: number }
+  /** Matching instances per space: the {@link MAX_GROUPS} with most problems (down, then not scraped), and how many spaces match in all. */
+  groups: { rows: StatusGroup[]; total: number }
   page: StatusPageInfo
   query: string
   refreshSeconds: number
@@ -69,7 +85,13 @@ export interface StatusInput {
 export const DEFAULT_PAGE_SIZE = 100
 export const MAX_PAGE_SIZE = 1000
 
+/** Spaces listed with their counts: the ones with most problems. */
+export const MAX_GROUPS = 20
+/** Selected apps without a target listed by name (all are counted). */
+export const MAX_PROBLEMS = 100
+
 const OUTCOME_ORDER = { down: 0, pending: 1, up: 2 } as const
+const OUTCOMES = ['down', 'pending', 'up'] as const
 
 /**
  * Builds the view of one page. Counting, filtering and ordering walk the targets without building
@@ -107,14 +129,38 @@ export function statusView(input: StatusInput): StatusView {
       invalidations: input.invalidations,
     },
     platforms: input.platforms ?? [],
-    problems: input.snapshot.problems,
+    problems: input.snapshot.problems.slice(0, MAX_PROBLEMS),
+    problemCount: input.snapshot.problems.length,
     rows,
     counts,
     matching: matchingIndexes.length,
+    ...groupCounts(targets, matchingIndexes, outcomeOfIndex),
     page: { number, size, pages },
     query,
     refreshSeconds: clampRefresh(input.refreshSeconds),
   }
+}
+
+/**
+ * Counts per space of the matching targets, and over all of them. The map holds one entry per
+ * space (500 at 100,000 instances in bench/scale.ts), not per target.
+ */
+function groupCounts(targets: readonly ScrapeTarget[], matching: readonly number[], outcomeOfIndex: Uint8Array): Pick<StatusView, 'groups' | 'matchingCounts'> {
+  const groups = new Map<string, StatusGroup>()
+  const matchingCounts = { up: 0, down: 0, pending: 0 }
+  for (const i of matching) {
+    const { platform, owner, space } = targets[i]!.display
+    const key = `${platform}\u0000${owner}\u0000${space}`
+    let group = groups.get(key)
+    if (!group) groups.set(key, (group = { platform, owner, space, up: 0, down: 0, pending: 0 }))
+    const outcome = OUTCOMES[outcomeOfIndex[i]!]!
+    group[outcome]++
+    matchingCounts[outcome]++
+  }
+  const rows = [...groups.values()]
+    .sort((a, b) => b.down - a.down || b.pending - a.pending || collator.compare(a.platform, b.platform) || collator.compare(a.owner, b.owner) || collator.compare(a.space, b.space))
+    .slice(0, MAX_GROUPS)
+  return { groups: { rows, total: groups.size }, matchingCounts }
 }
 
 function outcomeKind(outcome: ScrapeOutcome | undefined): StatusRow['outcome'] {

@@ -29,6 +29,7 @@ const Sections: FC<{ view: StatusView }> = ({ view }) => (
   <div>
     <Discovery view={view} />
     <Summary view={view} />
+    <Groups view={view} />
     <Targets rows={view.rows} now={view.now} />
   </div>
 )
@@ -44,6 +45,46 @@ const Summary: FC<{ view: StatusView }> = ({ view }) => (
     <Pager view={view} />
   </section>
 )
+
+/** Matching instances per space, the spaces with most problems first; each links to its filter. */
+const Groups: FC<{ view: StatusView }> = ({ view }) => {
+  const { rows, total } = view.groups
+  const c = view.matchingCounts
+  return (
+    <details id="groups" open={total > 1}>
+      <summary>
+        By space: {total} space{total === 1 ? '' : 's'} with matching instances ({c.up} up, {c.down} down, {c.pending} not scraped yet)
+        {total > rows.length ? `; the ${rows.length} with most problems` : ''}
+      </summary>
+      <table>
+        <thead>
+          <tr>
+            {view.platforms.length > 1 && <th>Platform</th>}
+            <th>Org / team</th>
+            <th>Space</th>
+            <th>Up</th>
+            <th>Down</th>
+            <th>Not scraped yet</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((g) => (
+            <tr>
+              {view.platforms.length > 1 && <td data-label="Platform">{g.platform}</td>}
+              <td data-label="Org / team">{g.owner}</td>
+              <td data-label="Space">
+                <a href={`/?${new URLSearchParams({ q: `${g.owner} ${g.space}`, refresh: String(view.refreshSeconds) }).toString()}`}>{g.space}</a>
+              </td>
+              <td data-label="Up" class="up">{g.up}</td>
+              <td data-label="Down" class={g.down > 0 ? 'down' : ''}>{g.down}</td>
+              <td data-label="Not scraped yet" class="pending">{g.pending}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  )
+}
 
 /** Where this page is among the matching rows (problems first), with links to the neighbours. */
 const Pager: FC<{ view: StatusView }> = ({ view }) => {
@@ -101,6 +142,7 @@ const StatusPage: FC<{ view: StatusView; nonce: string }> = ({ view, nonce }) =>
         <input type="hidden" name="refresh" value={String(view.refreshSeconds)} />
         {view.page.size !== DEFAULT_PAGE_SIZE && <input type="hidden" name="size" value={String(view.page.size)} />}
       </form>
+      <Groups view={view} />
       <Targets rows={view.rows} now={view.now} />
       <p id="refresh-error" class="down" hidden>
         Refreshing failed; showing older data.
@@ -173,10 +215,12 @@ const Platforms: FC<{ view: StatusView }> = ({ view }) => {
 
 /** Selected apps that yield no target (no route, ...). */
 const Problems: FC<{ view: StatusView }> = ({ view }) => {
-  if (view.problems.length === 0) return <></>
+  if (view.problemCount === 0) return <></>
   return (
     <details id="problems">
-      <summary>{view.problems.length} selected apps are not scraped</summary>
+      <summary>
+        {view.problemCount} selected apps are not scraped{view.problemCount > view.problems.length ? ` (the first ${view.problems.length} listed)` : ''}
+      </summary>
       <ul>
         {view.problems.map((p) => (
           <li>
@@ -251,12 +295,13 @@ td.app, td.route, td.error { overflow-wrap: anywhere; }
 .up { color: var(--up); } .down { color: var(--down); } .pending { color: var(--muted); }
 .outcome { font-weight: 600; }
 @media (max-width: 720px) {
-  thead { display: none; }
-  table, tbody, tr, td { display: block; width: auto; }
-  tr { border: 1px solid #8886; border-radius: 6px; margin: 0 0 0.6rem; padding: 0.3rem 0.5rem; }
-  tr[hidden] { display: none; }
-  td { border: 0; padding: 0.1rem 0; display: grid; grid-template-columns: 6.5rem 1fr; gap: 0.5rem; }
-  td::before { content: attr(data-label); color: var(--muted); }
+  #targets thead { display: none; }
+  #targets, #targets tbody, #targets tr, #targets td { display: block; width: auto; }
+  #targets tr { border: 1px solid #8886; border-radius: 6px; margin: 0 0 0.6rem; padding: 0.3rem 0.5rem; }
+  #targets tr[hidden] { display: none; }
+  #targets td { border: 0; padding: 0.1rem 0; display: grid; grid-template-columns: 6.5rem 1fr; gap: 0.5rem; }
+  #targets td::before { content: attr(data-label); color: var(--muted); }
+  #groups th, #groups td { padding: 0.2rem 0.3rem; }
 }
 `
 
@@ -289,7 +334,7 @@ const SCRIPT = `(() => {
       const res = await fetch(url, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
       if (!res.ok) throw new Error(String(res.status));
       const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
-      for (const id of ['discovery', 'summary', 'targets']) {
+      for (const id of ['discovery', 'summary', 'groups', 'targets']) {
         const fresh = doc.getElementById(id);
         const current = document.getElementById(id);
         if (fresh && current) current.replaceWith(document.adoptNode(fresh));
