@@ -12,7 +12,7 @@ import { createApp } from './http/app.ts'
 import { inboundAuthSettings, type InboundAuthSettings } from './http/middleware/auth.ts'
 import type { Compressor } from './http/middleware/compression.ts'
 import { redact, type Logger } from './log.ts'
-import { proxyUrlOf } from './net/proxy.ts'
+import { fetchThroughProxy, proxyUrlOf } from './net/proxy.ts'
 import { secretCapturingFetch } from './net/secret-capture.ts'
 import { createPlatforms, type PlatformsDeps } from './platform/index.ts'
 import type { Platform } from './platform/types.ts'
@@ -99,6 +99,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     now,
     collectGarbage: options.collectGarbage,
     env: options.env,
+    routerFetch: fetchThroughProxy(metrics.http.countOutbound(options.fetch), proxyUrlOf(config.promregator.scraping.proxy)),
     observerFor: (kind) => metrics.platforms.observerFor(kind, API_NAMES[kind] ?? { api: `the ${kind} API`, tokens: `the ${kind} token service` }),
   })
   // What the product answers (status page, its JSON) must not carry a secret a peer echoed.
@@ -111,6 +112,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     metrics.discoveryRefreshes.inc({ outcome: ok ? 'success' : 'failure' })
     metrics.discoveryDuration.set({}, durationMs / 1000)
     metrics.targetsDiscovered.set({}, snapshot.targets.length)
+    metrics.unscrapedApps.set({}, snapshot.problems.length)
     // Outcomes of targets that are gone would only be shown nowhere and kept forever.
     if (ok) outcomes.retain(snapshot.byId)
     options.onRefresh?.()

@@ -68,6 +68,12 @@ export const cfSchema = z.object({
     .describe(`Secret of \`client_id\`. Env ${env('cf.client_secret')} overrides it; with a list of foundations ${env('cf[].client_secret')}.`),
   cache: cfCacheSchema.prefault({}).describe('How long each kind of Cloud Controller resource is reused before it is read again.'),
   request: cfRequestSchema.prefault({}).describe('Timeouts, retries and rate limit of Cloud Controller requests.'),
+  processInstanceHeader: z
+    .enum(['auto', 'always', 'never'])
+    .default('auto')
+    .describe(
+      'During a rolling or canary deployment an app has two `web` processes whose instance indexes overlap, and `X-CF-APP-INSTANCE` reaches either. Routers of routing-release 0.332.0 and later address one process\'s instance with `X-CF-PROCESS-INSTANCE`: `always` scrapes every instance of every web process with it, `never` assumes the router ignores it (apps in a deployment are then not scraped, with a warning, rather than mixing instances), `auto` asks the router once (and again hourly, when a deployment is seen) with an index that does not exist: a router that honours the header answers 400 `unknown_route`.',
+    ),
 })
 export type CfConfig = z.infer<typeof cfSchema>
 

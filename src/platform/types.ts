@@ -99,6 +99,8 @@ export interface PlatformDeps {
   collectGarbage?: () => void
   /** Whether targets carry the entry's name (`foundation` label): true when more than one entry is configured. */
   labelled: boolean
+  /** Reaches apps the way scrapes do (through `promregator.scraping.proxy`), for questions to a platform's router. */
+  routerFetch?: typeof fetch
   /** The process's environment, where a platform finds out whether the product runs on it. */
   env?: Readonly<Record<string, string | undefined>>
 }

@@ -24,6 +24,8 @@ export interface SelfMetrics {
   /** Serialisations of the `/discovery` document (one per picture of targets and address, not one per request). */
   discoveryDocumentBuilds: Counter
   targetsDiscovered: Gauge
+  /** Selected apps that yield no target (the status page lists them with the reason). */
+  unscrapedApps: Gauge
   http: HttpMetrics
   /** Platform API and token traffic (Cloud Controller and UAA, ...). */
   platforms: PlatformApiMetrics
@@ -61,6 +63,7 @@ export function createSelfMetrics(lastRefresh: () => number | undefined, now: ()
     discoveryDocumentBuilds: registry.counter('promregator_discovery_document_builds', 'Serialisations of the /discovery document: one per picture of targets (and advertised address), served from memory in between.'),
     discoveryDuration: registry.gauge('promregator_discovery_duration_seconds', 'Duration of the last discovery run.', { unit: 'seconds' }),
     targetsDiscovered: registry.gauge('promregator_discovery_targets', 'App instances known to discovery.'),
+    unscrapedApps: registry.gauge('promregator_discovery_unscraped_apps', 'Selected apps that yield no target: no route that can address one instance, or a deployment the router cannot address process by process. The status page lists them with the reason.'),
   }
   // Read at collection time only: nothing holds a handle to it.
   registry.gauge('promregator_discovery_age_seconds', 'Age of the picture of targets being served.', {

@@ -235,3 +235,37 @@ describe('landscape mutations', () => {
     expect((await get('http://newcomer.apps.sim.localhost/metrics')).status).toBe(404)
   })
 })
+
+describe('X-CF-PROCESS-INSTANCE (routing-release 0.332.0 and later)', () => {
+  const processHeader = (value: string) => ({ 'X-CF-PROCESS-INSTANCE': value })
+
+  it('addresses one instance of a process, or any instance of it without an index, and removes the header', async () => {
+    const process = sim.app('shop').processGuid
+    const one = await viaProxy('http://shop.apps.sim.localhost/metrics', processHeader(`${process}:2`))
+    expect(one.status).toBe(200)
+    expect(one.body).toContain('sim_instance_index{app="shop"} 2\n')
+    expect(sim.lastInstanceRequest('shop', 2)?.headers['x-cf-process-instance']).toBeUndefined()
+    expect((await viaProxy('http://shop.apps.sim.localhost/metrics', processHeader(process))).status).toBe(200)
+  })
+
+  it('answers 400 for a malformed header or an instance the process does not have; the app header wins over it', async () => {
+    const process = sim.app('shop').processGuid
+    const bad = await viaProxy('http://shop.apps.sim.localhost/metrics', processHeader(`${process.toUpperCase()}:1`))
+    expect([bad.status, bad.headers['x-cf-routererror'], bad.body]).toEqual([400, 'invalid_cf_process_instance_header', '400 Bad Request: Invalid X-CF-Process-Instance Header\n'])
+    const missing = await viaProxy('http://shop.apps.sim.localhost/metrics', processHeader(`${process}:99`))
+    expect([missing.status, missing.headers['x-cf-routererror']]).toEqual([400, 'unknown_route'])
+    const both = await viaProxy('http://shop.apps.sim.localhost/metrics', { ...processHeader(`${process}:99`), ...instanceHeader(GUIDS.shop, 2) })
+    expect(both.status).toBe(200)
+    expect(both.body).toContain('sim_instance_index{app="shop"} 2\n')
+  })
+
+  it('is ignored by an older router, which answers from some instance', async () => {
+    const old = await startSimulator(testLandscape(), { randomSeed: 1, processInstanceHeader: false })
+    try {
+      const res = await rawRequest(portOf(old.proxyUrl), 'http://shop.apps.sim.localhost/metrics', processHeader(`${old.app('shop').processGuid}:99`))
+      expect(res.status).toBe(200)
+    } finally {
+      await old.close()
+    }
+  })
+})

@@ -11,8 +11,9 @@ import type { Platform, PlatformDeps } from '../types.ts'
 import { createFoundationClient, foundationsOf, type Foundation } from './foundations.ts'
 import { classesToInvalidate } from './invalidate.ts'
 import { isOwnFoundation, ownInstances, ownRoute, readOwnApp, type OwnApp } from './own-app.ts'
+import { createProcessHeaderSupport } from './process-header.ts'
 import { createCfDiscoverer, type CacheTimeouts } from './resolve.ts'
-import { createTargetBuilder } from './targets.ts'
+import { createTargetBuilder, routedUrlOf } from './targets.ts'
 import { RESOURCE_CLASSES } from './types.ts'
 
 /** One platform entry per configured foundation. */
@@ -71,16 +72,22 @@ function createFoundationPlatform(foundation: Foundation, deps: PlatformDeps & {
     requestTimeouts: settings.request.timeout,
     now: deps.now,
   })
-  const toTargets = createTargetBuilder({ targets: deps.config.promregator.targets, defaultInternalRoutePort: deps.config.promregator.defaultInternalRoutePort, logger: deps.logger })
+  const configuredTargets = deps.config.promregator.targets
+  const toTargets = createTargetBuilder({ targets: configuredTargets, defaultInternalRoutePort: deps.config.promregator.defaultInternalRoutePort, logger: deps.logger })
+  const processHeader = createProcessHeaderSupport({ mode: settings.processInstanceHeader, fetch: deps.routerFetch, logger: deps.logger, foundation: name, now: deps.now })
   return {
     name,
     refreshIntervalMs: Math.min(...Object.values(cacheTimeouts)),
     async discover() {
       const apps = await discoverer.discover()
-      return toTargets(deps.labelled ? apps.map((app) => ({ ...app, foundation: name })) : apps)
+      const byProcess = await processHeader.resolve(apps, (app) => routedUrlOf(app, configuredTargets))
+      return toTargets(deps.labelled ? apps.map((app) => ({ ...app, foundation: name })) : apps, byProcess)
     },
     invalidate: (request) => discoverer.invalidate(request && classesToInvalidate(request)),
-    info: () => ({ kind: 'cf', api: client.apiUrl, notes: [] }),
+    info: () => {
+      const note = processHeader.note()
+      return { kind: 'cf', api: client.apiUrl, notes: note ? [note] : [] }
+    },
     ownInstances:
       deps.ownApp && isOwnFoundation(deps.ownApp, client.apiUrl)
         ? ownInstances({

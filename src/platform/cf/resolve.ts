@@ -29,7 +29,7 @@ import {
   type CfRoute,
   type CfSpace,
 } from './resources.ts'
-import type { AppDiscoverer, DiscoveredApp, DiscoveredRoute, ResourceClass } from './types.ts'
+import type { AppDiscoverer, DiscoveredApp, DiscoveredRoute, ResourceClass, WebProcess } from './types.ts'
 
 /** Up to this many selected apps, routes and processes are asked for by app GUID, else by space. */
 const NARROW_SELECTION = 300
@@ -213,7 +213,7 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
     }
     return cached.value.byApp
   }
-  const [routesByApp, instancesByApp] = await Promise.all([
+  const [routesByApp, processesByApp] = await Promise.all([
     perApp('route', async (key, values) => {
       const result = await listChunked<CfRoute>('/v3/routes', key, values, { include: 'domain' }, routeSchema, Math.max(timeout.route, timeout.domain))
       return groupRoutes(result.resources, domainsOf(result.included))
@@ -227,12 +227,7 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
         processSchema,
         timeout.process,
       )
-      const instances = new Map<string, number>()
-      for (const p of result.resources) {
-        const appGuid = p.relationships.app.data?.guid
-        if (appGuid && p.type === 'web') instances.set(appGuid, p.instances)
-      }
-      return instances
+      return webProcessesByApp(result.resources)
     }),
   ])
 
@@ -242,8 +237,8 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
     const org = orgByGuid.get(space?.relationships.organization.data?.guid ?? '')
     if (!space || !org) continue
     const where = { org: org.name, space: space.name, app: app.name }
-    const instances = instancesByApp.get(app.guid)
-    if (instances === undefined) {
+    const processes = processesByApp.get(app.guid)
+    if (processes === undefined) {
       logger.warn('app has no web process; not scraped', where)
       continue
     }
@@ -258,9 +253,10 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
       appName: app.name,
       labels: stringMap(app.metadata?.labels),
       annotations,
-      instances,
+      instances: processes.at(-1)!.instances,
       routes: routesByApp.get(app.guid) ?? [],
     }
+    if (processes.length > 1) discovered.deployment = processes
     if (plan.target.kubernetesAnnotations) {
       const settings = readAnnotations(annotations)
       for (const problem of settings.problems) logger.warn(`${problem}; ignored`, where)
@@ -268,6 +264,27 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
       if (settings.port !== undefined) discovered.internalPort = settings.port
     }
     result.push(discovered)
+  }
+  return result
+}
+
+/**
+ * The web processes of each app, oldest first. An app has one, except while a rolling or canary
+ * deployment runs: then the new revision's process stands beside the old one.
+ */
+function webProcessesByApp(processes: CfProcess[]): Map<string, WebProcess[]> {
+  const byApp = new Map<string, Array<WebProcess & { createdAt: string }>>()
+  for (const p of processes) {
+    const appGuid = p.relationships.app.data?.guid
+    if (!appGuid || p.type !== 'web') continue
+    const list = byApp.get(appGuid) ?? []
+    list.push({ guid: p.guid, instances: p.instances, createdAt: p.created_at ?? '' })
+    byApp.set(appGuid, list)
+  }
+  const result = new Map<string, WebProcess[]>()
+  for (const [appGuid, list] of byApp) {
+    list.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.guid.localeCompare(b.guid))
+    result.set(appGuid, list.map(({ guid, instances }) => ({ guid, instances })))
   }
   return result
 }

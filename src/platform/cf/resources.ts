@@ -59,6 +59,7 @@ export const routeSchema = z.object({
 export const processSchema = z.object({
   guid,
   type: z.string(),
+  created_at: z.string().optional(),
   instances: z.number().int().nonnegative(),
   relationships: z.object({ app: relation }),
 })

@@ -1,7 +1,8 @@
 /**
  * @module platform/cf/routes
  * Picks the route of an app and turns each of its instances into a {@link ScrapeTarget}: through
- * the gorouter with `X-CF-APP-INSTANCE` for an external route, or straight to
+ * the gorouter with `X-CF-APP-INSTANCE` for an external route (during a deployment, with
+ * `X-CF-PROCESS-INSTANCE` per instance of each web process, or not at all), or straight to
  * `<index>.<host>.<domain>:<port>` over the container network for an internal one, or to a fixed
  * `overrideRouteAndPath` (e.g. an auth proxy in front of the app) without any instance header.
  * The targets carry the labels of the original: `org_name`, `space_name`, `app_name`,
@@ -21,9 +22,17 @@ export interface RoutingOptions {
   authenticatorId?: string
   /** `host[:port][/path]` scraped as `<protocol>://<override><path>` for every instance, instead of the app's route. */
   overrideRouteAndPath?: string
+  /** The router addresses one process's instances with `X-CF-PROCESS-INSTANCE` (apps in a deployment are scraped process by process). */
+  processInstanceHeader?: boolean
 }
 
-export type ClassifyResult = { ok: true; targets: ScrapeTarget[] } | { ok: false; reason: string }
+/** Why an app yields no targets; `deployment`: because a deployment is in progress (its routes are fine). */
+export type ClassifyResult = { ok: true; targets: ScrapeTarget[] } | { ok: false; reason: string; deployment?: boolean }
+
+/** Addresses one instance of an app through the gorouter: `<app GUID>:<index>`. */
+export const APP_INSTANCE_HEADER = 'X-CF-APP-INSTANCE'
+/** Addresses one instance of one process through the gorouter (routing-release 0.332.0 and later): `<process GUID>:<index>`. */
+export const PROCESS_INSTANCE_HEADER = 'X-CF-PROCESS-INSTANCE'
 
 /**
  * The first usable route whose URL fully matches a preferred regex (in list order), else the first
@@ -63,7 +72,7 @@ export function classifyApp(app: DiscoveredApp, options: RoutingOptions): Classi
   // Internal routes reach the app's own port: its annotation, the target's setting, the route
   // destination's port (what the app listens on, 8080 unless it says otherwise), the default.
   const port = app.internalPort ?? options.internalRoutePort ?? route.port ?? options.defaultInternalRoutePort
-  const destination = (id: string, index: number): Destination => {
+  const destination = (id: string, index: number, header: string): Destination => {
     // As in the original: one fixed URL for every instance, and no X-CF-APP-INSTANCE (whatever
     // sits at the override decides where the request goes).
     if (override) return { url: `${options.protocol}://${override}${path}`, headers: {}, internal: true }
@@ -71,13 +80,29 @@ export function classifyApp(app: DiscoveredApp, options: RoutingOptions): Classi
       const host = route.host ? `${route.host}.${route.domain}` : route.domain
       return { url: `http://${index}.${host}:${port}${path}`, headers: {}, internal: true }
     }
-    return { url: `${options.protocol}://${route.url.replace(/\/+$/, '')}${path}`, headers: { 'X-CF-APP-INSTANCE': id }, internal: false }
+    return { url: `${options.protocol}://${route.url.replace(/\/+$/, '')}${path}`, headers: { [header]: id }, internal: false }
+  }
+  // Instances as the router addresses them: `<app GUID>:<index>`, or during a deployment (several
+  // web processes with overlapping indexes) `<process GUID>:<index>` of each process.
+  let instances: Array<{ id: string; index: number; header: string }>
+  if (app.deployment && !override) {
+    const unaddressable = route.internal
+      ? 'on an internal route an index names an instance of every web process'
+      : options.processInstanceHeader
+        ? undefined
+        : "the router does not address one process's instances (X-CF-PROCESS-INSTANCE; see cf.processInstanceHeader)"
+    if (unaddressable) {
+      const counts = app.deployment.map((p) => p.instances).join(' + ')
+      return { ok: false, reason: `deployment in progress: ${app.deployment.length} web processes (${counts} instances) share instance indexes, and ${unaddressable}; not scraped until it ends, so that no series mixes instances`, deployment: true }
+    }
+    instances = app.deployment.flatMap((p) => Array.from({ length: p.instances }, (_, index) => ({ id: `${p.guid}:${index}`, index, header: PROCESS_INSTANCE_HEADER })))
+  } else {
+    instances = Array.from({ length: app.instances }, (_, index) => ({ id: `${app.appGuid}:${index}`, index, header: APP_INSTANCE_HEADER }))
   }
   const foundation: Record<string, string> = app.foundation === undefined ? {} : { foundation: app.foundation }
   const targets: ScrapeTarget[] = []
-  for (let index = 0; index < app.instances; index++) {
-    const id = `${app.appGuid}:${index}`
-    const { url, headers, internal } = destination(id, index)
+  for (const { id, index, header } of instances) {
+    const { url, headers, internal } = destination(id, index, header)
     targets.push({
       id,
       url,
@@ -106,7 +131,7 @@ export function classifyApp(app: DiscoveredApp, options: RoutingOptions): Classi
         owner: app.orgName,
         space: app.spaceName,
         app: app.appName,
-        instance: String(index),
+        instance: header === PROCESS_INSTANCE_HEADER ? `${index} (process ${id.slice(0, id.indexOf(':'))})` : String(index),
         route: route.url,
         network: internal ? 'internal' : 'external',
       },

@@ -19,6 +19,12 @@ export interface DiscoveredRoute {
   unusable?: string
 }
 
+/** One web process of an app. */
+export interface WebProcess {
+  guid: string
+  instances: number
+}
+
 /** One selected app; every desired instance `0 … instances-1` becomes a scrape target. */
 export interface DiscoveredApp {
   /** Index into `promregator.targets` of the target that selected the app. */
@@ -31,8 +37,13 @@ export interface DiscoveredApp {
   appName: string
   labels: Record<string, string>
   annotations: Record<string, string>
-  /** Desired instance count of the web process. */
+  /** Desired instance count of the web process (of the newest one during a deployment). */
   instances: number
+  /**
+   * Every web process, oldest first, when the app has more than one: a rolling or canary
+   * deployment in progress, whose processes' instance indexes overlap.
+   */
+  deployment?: WebProcess[]
   routes: DiscoveredRoute[]
   /** Foundation the app lives on; set only when more than one foundation is configured. */
   foundation?: string

@@ -80,7 +80,7 @@ export function createCloudControllerHandler(deps: CloudControllerDeps): ApiHand
 
   const appOr404 = (guid: string) => state.apps.get(guid) ?? (() => { throw notFound('App') })()
   const processOr404 = (guid: string): AppRecord => {
-    for (const app of state.apps.values()) if (app.processGuid === guid) return app
+    for (const process of state.webProcesses()) if (process.processGuid === guid) return process
     throw notFound('Process')
   }
   const webProcessOf = (appGuid: string, type: string) => {
@@ -107,14 +107,17 @@ export function createCloudControllerHandler(deps: CloudControllerDeps): ApiHand
     [/^\/v3\/apps$/, (res, q, p) => list(res, specs.apps, state.apps.values(), q, p)],
     [/^\/v3\/apps\/([^/]+)$/, (res, _q, _p, [g]) => sendJson(res, 200, presenter.app(appOr404(g ?? '')))],
     [/^\/v3\/apps\/([^/]+)\/routes$/, (res, q, p, [g]) => list(res, specs.appRoutes, (appOr404(g ?? ''), routesOfApp(g ?? '')), q, p)],
-    [/^\/v3\/apps\/([^/]+)\/processes$/, (res, q, p, [g]) => list(res, specs.appProcesses, [appOr404(g ?? '')], q, p)],
+    [/^\/v3\/apps\/([^/]+)\/processes$/, (res, q, p, [g]) => {
+      const app = appOr404(g ?? '')
+      list(res, specs.appProcesses, app.deployment ? [app, app.deployment] : [app], q, p)
+    }],
     [/^\/v3\/apps\/([^/]+)\/processes\/([^/]+)$/, (res, _q, _p, [g, t]) => sendJson(res, 200, presenter.process(webProcessOf(g ?? '', t ?? '')))],
     [/^\/v3\/apps\/([^/]+)\/processes\/([^/]+)\/stats$/, (res, _q, _p, [g, t]) => sendJson(res, 200, presenter.stats(webProcessOf(g ?? '', t ?? '')))],
     [/^\/v3\/routes$/, (res, q, p) => list(res, specs.routes, state.routes.values(), q, p)],
     [/^\/v3\/routes\/([^/]+)$/, (res, _q, _p, [g]) => sendJson(res, 200, presenter.route(state.routes.get(g ?? '') ?? (() => { throw notFound('Route') })()))],
     [/^\/v3\/domains$/, (res, q, p) => list(res, specs.domains, state.domains.values(), q, p)],
     [/^\/v3\/domains\/([^/]+)$/, (res, _q, _p, [g]) => sendJson(res, 200, presenter.domain(state.domains.get(g ?? '') ?? (() => { throw notFound('Domain') })()))],
-    [/^\/v3\/processes$/, (res, q, p) => list(res, specs.processes, state.apps.values(), q, p)],
+    [/^\/v3\/processes$/, (res, q, p) => list(res, specs.processes, state.webProcesses(), q, p)],
     [/^\/v3\/processes\/([^/]+)$/, (res, _q, _p, [g]) => sendJson(res, 200, presenter.process(processOr404(g ?? '')))],
     [/^\/v3\/processes\/([^/]+)\/stats$/, (res, _q, _p, [g]) => sendJson(res, 200, presenter.stats(processOr404(g ?? '')))],
   ]

@@ -15,7 +15,7 @@ import { openTunnel, sendText, splitHostPort } from './http-io.ts'
 import { newGuid } from './ids.ts'
 import { serveInstance } from './instance.ts'
 import type { RouterLogEntry, SimRecorder } from './logs.ts'
-import { APP_INSTANCE_HEADER_PATTERN, isInternalHost, lookupExternal, lookupInternal, type Endpoint } from './routing-table.ts'
+import { APP_INSTANCE_HEADER_PATTERN, isInternalHost, lookupExternal, lookupInternal, PROCESS_INSTANCE_HEADER_PATTERN, type Endpoint } from './routing-table.ts'
 import type { LandscapeState } from './state.ts'
 
 export interface RouterDeps {
@@ -25,6 +25,8 @@ export interface RouterDeps {
   random: () => number
   /** Authority (`127.0.0.1:port`) → port of the simulator's CC and UAA, passed through untouched. */
   passthroughPorts: () => Map<string, number>
+  /** Whether this router honours `X-CF-PROCESS-INSTANCE` (routing-release 0.332.0 and later). */
+  processInstanceHeader: boolean
 }
 
 /** The router server plus the hook that tells it its own port (known only after listen). */
@@ -34,7 +36,7 @@ export interface RouterServer {
 }
 
 const NO_CACHE = { 'Cache-Control': 'no-cache, no-store' }
-const HOP_HEADERS = ['proxy-connection', 'proxy-authorization', 'x-cf-app-instance']
+const HOP_HEADERS = ['proxy-connection', 'proxy-authorization', 'x-cf-app-instance', 'x-cf-process-instance']
 
 function routerError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): number {
   const statusText = { 400: 'Bad Request', 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status] ?? 'Error'
@@ -87,6 +89,8 @@ export function createRouterServer(deps: RouterDeps): RouterServer {
     }
     const found = lookupExternal(state, host, entry.path)
     const header = entry.appInstanceHeader
+    // An older router ignores the process header; when both are sent, the app header wins.
+    const processHeader = deps.processInstanceHeader && header === null ? (entry.processInstanceHeader ?? null) : null
     let endpoint: Endpoint | undefined
     if (header !== null) {
       const match = APP_INSTANCE_HEADER_PATTERN.exec(header)
@@ -94,9 +98,21 @@ export function createRouterServer(deps: RouterDeps): RouterServer {
         return { status: routerError(res, 400, 'invalid_cf_app_instance_header', 'Invalid X-CF-App-Instance Header', NO_CACHE), instance: null, internal: false }
       }
       const [, guid, , index] = match
-      endpoint = found?.endpoints.find((e) => e.app.guid === guid && String(e.index) === index)
+      // Several processes of one app (a deployment) share indexes: the endpoint registered last wins.
+      endpoint = found?.endpoints.findLast((e) => e.app.guid === guid && String(e.index) === index)
       if (!endpoint) {
         const message = `Requested instance ('${index}') with guid ('${guid}') does not exist for route ('${entry.host}')`
+        return { status: routerError(res, 400, 'unknown_route', message, NO_CACHE), instance: null, internal: false }
+      }
+    } else if (processHeader !== null) {
+      const match = PROCESS_INSTANCE_HEADER_PATTERN.exec(processHeader)
+      if (!match) {
+        return { status: routerError(res, 400, 'invalid_cf_process_instance_header', 'Invalid X-CF-Process-Instance Header', NO_CACHE), instance: null, internal: false }
+      }
+      const [, guid, , index] = match
+      endpoint = pick(found?.endpoints.filter((e) => e.app.processGuid === guid && (index === undefined || String(e.index) === index)) ?? [])
+      if (!endpoint) {
+        const message = `Requested instance ('${index ?? ''}') with process guid ('${guid}') does not exist for route ('${entry.host}')`
         return { status: routerError(res, 400, 'unknown_route', message, NO_CACHE), instance: null, internal: false }
       }
     } else {
@@ -118,7 +134,8 @@ export function createRouterServer(deps: RouterDeps): RouterServer {
     const via: RouterLogEntry['via'] = absolute ? 'absolute' : tunnelPorts.has(req.socket.remotePort ?? -1) ? 'connect' : 'host'
     // The gorouter reads a header's first value (Go's Header.Get); Node would join repeated ones.
     const appInstanceHeader = firstHeaderValue(req.rawHeaders, 'x-cf-app-instance')
-    const entry = { via, method: req.method ?? 'GET', host: authority, path, appInstanceHeader }
+    const processInstanceHeader = firstHeaderValue(req.rawHeaders, 'x-cf-process-instance')
+    const entry = { via, method: req.method ?? 'GET', host: authority, path, appInstanceHeader, processInstanceHeader }
     if (faults.isUnreachable('router')) {
       recorder.recordRouter({ ...entry, status: 0, instance: null, internal: false })
       req.socket.destroy()

@@ -85,7 +85,7 @@ export async function startSimulator(landscape: Landscape, options: SimOptions =
     recorder,
   )
   const uaaServer = createApiServer('uaa', createUaaHandler(landscape, tokens, recorder, () => urls.uaa), faults, recorder)
-  const router = createRouterServer({ state, recorder, faults, random: seededRandom(options.randomSeed ?? Date.now()), passthroughPorts: () => passthrough })
+  const router = createRouterServer({ state, recorder, faults, random: seededRandom(options.randomSeed ?? Date.now()), passthroughPorts: () => passthrough, processInstanceHeader: options.processInstanceHeader ?? true })
   const servers = [ccServer, uaaServer, router.server]
   const sockets = servers.map(trackSockets)
 

@@ -52,7 +52,7 @@ export async function serveInstance(app: AppRecord, index: number, req: Incoming
     return 404
   }
   const format = chooseFormat(app, headers)
-  const ctx = { appGuid: app.guid, appName: app.name, index, format }
+  const ctx = { appGuid: app.guid, processGuid: app.processGuid, appName: app.name, index, format }
   const body = app.config.body ? app.config.body(ctx) : defaultMetricsBody(ctx)
   sendText(res, 200, body, {}, format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE)
   return 200

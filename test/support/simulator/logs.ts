@@ -29,6 +29,8 @@ export interface RouterLogEntry {
   path: string
   /** The X-CF-APP-INSTANCE header as sent, or null. */
   appInstanceHeader: string | null
+  /** The X-CF-PROCESS-INSTANCE header as sent, or null. */
+  processInstanceHeader?: string | null
   /** `appGuid:index` of the instance that answered, or null when none did. */
   instance: string | null
   internal: boolean

@@ -9,6 +9,7 @@ import type { AppRecord, LandscapeState, RouteRecord } from './state.ts'
 
 /** One routable instance. */
 export interface Endpoint {
+  /** The app's record, or its deployment's (same app GUID, its own process GUID). */
   app: AppRecord
   index: number
 }
@@ -16,14 +17,20 @@ export interface Endpoint {
 /** The gorouter's validation regex for X-CF-APP-INSTANCE (reference section 4). */
 export const APP_INSTANCE_HEADER_PATTERN = /^([\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12}):(\d+)$/
 
+/** `X-CF-PROCESS-INSTANCE: <process GUID>[:<index>]` (routing-release 0.332.0 and later). */
+export const PROCESS_INSTANCE_HEADER_PATTERN = /^([\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12})(?::(\d+))?$/
+
 /** Running endpoints of the apps mapped to a route. */
 export function endpointsOf(state: LandscapeState, route: RouteRecord): Endpoint[] {
   const endpoints: Endpoint[] = []
   for (const destination of route.destinations) {
     const app = state.apps.get(destination.appGuid)
     if (!app || app.state !== 'STARTED') continue
-    for (let index = 0; index < app.instances; index++) {
-      if (state.instanceState(app, index) === 'RUNNING') endpoints.push({ app, index })
+    // The router's table holds the deployment's (newer) endpoints after the first process's.
+    for (const process of app.deployment ? [app, app.deployment] : [app]) {
+      for (let index = 0; index < process.instances; index++) {
+        if (state.instanceState(process, index) === 'RUNNING') endpoints.push({ app: process, index })
+      }
     }
   }
   return endpoints

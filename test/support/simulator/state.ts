@@ -47,6 +47,11 @@ export interface AppRecord extends Metadata, Timestamps {
   /** The test's description, which holds the instance behaviour (auth, path, format, body, delay). */
   config: SimApp
   internalPort: number
+  /**
+   * The second web process of a deployment in progress (`SimApp.deployment`): a record of the same
+   * app with its own process GUID, instances and creation time.
+   */
+  deployment?: AppRecord
 }
 
 /** One app with everything a test needs to address it. */
@@ -160,9 +165,22 @@ export class LandscapeState {
       createdAt: at,
       updatedAt: at,
     }
+    if (app.deployment) {
+      const created = this.tick()
+      const { instances: newInstances, instanceStates = [] } = app.deployment
+      record.deployment = { ...record, processGuid: newGuid(), instances: newInstances, instanceStates: [...instanceStates], instanceGuids: [], createdAt: created, updatedAt: created, deployment: undefined }
+    }
     this.apps.set(record.guid, record)
     for (const route of app.routes ?? []) this.mapRoute(record, route)
     return record
+  }
+
+  /** Every web process: one per app, two for an app in a deployment (the first one first). */
+  *webProcesses(): Iterable<AppRecord> {
+    for (const app of this.apps.values()) {
+      yield app
+      if (app.deployment) yield app.deployment
+    }
   }
 
   /** Maps a route to an app, creating the route (and an external domain) when needed. */

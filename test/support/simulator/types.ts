@@ -13,6 +13,8 @@ export type MetricsFormat = 'text' | 'openmetrics'
 /** What a custom metrics body generator receives. */
 export interface MetricsBodyContext {
   appGuid: string
+  /** The web process the instance belongs to (two during a deployment). */
+  processGuid: string
   appName: string
   index: number
   format: MetricsFormat
@@ -60,6 +62,13 @@ export interface SimApp {
   body?: (ctx: MetricsBodyContext) => string
   /** Delay before answering a scrape. */
   delayMs?: number
+  /**
+   * A rolling or canary deployment in progress: a second `web` process of the app (the new
+   * revision, created after the first) with these instances. Both register under the app's GUID in
+   * the router, their indexes overlapping; `X-CF-APP-INSTANCE` reaches the process the router's
+   * table holds last (the new one), `X-CF-PROCESS-INSTANCE` either precisely.
+   */
+  deployment?: { instances: number; instanceStates?: InstanceState[] }
   /**
    * The instances are real servers: a request the router delivers to instance `index` is forwarded
    * to this base URL (`http://127.0.0.1:<port>`), whatever its path, and its answer passed back.
@@ -119,4 +128,6 @@ export interface SimOptions {
   logLimit?: number
   /** Seed of the router's random instance choice, for reproducible tests. */
   randomSeed?: number
+  /** The router honours `X-CF-PROCESS-INSTANCE` (routing-release 0.332.0 and later; default true); false: an older router that ignores it. */
+  processInstanceHeader?: boolean
 }
