@@ -20,6 +20,7 @@ import {
   organizationSchema,
   processSchema,
   routeSchema,
+  serviceRouteBindingSchema,
   spaceSchema,
   stringMap,
   type CfApp,
@@ -27,6 +28,7 @@ import {
   type CfOrganization,
   type CfProcess,
   type CfRoute,
+  type CfServiceRouteBinding,
   type CfSpace,
 } from './resources.ts'
 import type { AppDiscoverer, DiscoveredApp, DiscoveredRoute, ResourceClass, WebProcess } from './types.ts'
@@ -213,10 +215,28 @@ async function resolve(options: ResolveOptions, plans: TargetPlan[], memo: Memo,
     }
     return cached.value.byApp
   }
+  /**
+   * Route GUID → URL of the route service bound to it. Few routes (a narrow selection): asked for
+   * by route GUID; else all bindings the user can see, one request (routes with a route service are
+   * rare). A failure is logged and taken as none bound: discovery does not depend on it.
+   */
+  const routeServicesOf = async (routeGuids: string[], narrow: boolean): Promise<Map<string, string>> => {
+    if (routeGuids.length === 0) return new Map()
+    try {
+      const bindings: CfServiceRouteBinding[] = narrow
+        ? (await listChunked<CfServiceRouteBinding>('/v3/service_route_bindings', 'route_guids', routeGuids, {}, serviceRouteBindingSchema, timeout.route)).resources
+        : (await client.list('/v3/service_route_bindings', {}, serviceRouteBindingSchema, { timeoutMs: timeout.route })).resources
+      return new Map(bindings.flatMap((b) => (b.relationships.route.data ? [[b.relationships.route.data.guid, b.route_service_url ?? '']] : [])))
+    } catch (error) {
+      logger.warn('could not list the route services bound to routes; routes are chosen as if none were bound', { error: (error as Error).message })
+      return new Map()
+    }
+  }
   const [routesByApp, processesByApp] = await Promise.all([
     perApp('route', async (key, values) => {
       const result = await listChunked<CfRoute>('/v3/routes', key, values, { include: 'domain' }, routeSchema, Math.max(timeout.route, timeout.domain))
-      return groupRoutes(result.resources, domainsOf(result.included))
+      const routeGuids = result.resources.map((r) => r.guid)
+      return groupRoutes(result.resources, domainsOf(result.included), await routeServicesOf(routeGuids, key === 'app_guids'))
     }),
     perApp('process', async (key, values) => {
       const result = await listChunked<CfProcess>(
@@ -301,7 +321,7 @@ function domainsOf(included: Array<[string, unknown[]]>): Map<string, CfDomain> 
   return domains
 }
 
-function groupRoutes(routes: CfRoute[], domains: Map<string, CfDomain>): Map<string, DiscoveredRoute[]> {
+function groupRoutes(routes: CfRoute[], domains: Map<string, CfDomain>, routeServices: Map<string, string>): Map<string, DiscoveredRoute[]> {
   const byApp = new Map<string, DiscoveredRoute[]>()
   for (const route of routes) {
     const domain = domains.get(route.relationships.domain.data?.guid ?? '')
@@ -312,7 +332,7 @@ function groupRoutes(routes: CfRoute[], domains: Map<string, CfDomain>): Map<str
       domain: domain?.name ?? route.url.slice(route.host ? route.host.length + 1 : 0).split('/')[0]!,
       internal: domain?.internal ?? false,
     }
-    const unusable = unusableRoute(route)
+    const unusable = unusableRoute(route, routeServices.get(route.guid))
     if (unusable) discovered.unusable = unusable
     for (const destination of route.destinations) {
       if ((destination.app.process?.type ?? 'web') !== 'web') continue
@@ -328,11 +348,13 @@ function groupRoutes(routes: CfRoute[], domains: Map<string, CfDomain>): Map<str
 
 /**
  * Why a route cannot address one instance, if it cannot: a TCP route is served by the TCP router,
- * which knows no `X-CF-APP-INSTANCE`; a wildcard host (`*.domain`) is no host to send a request to.
+ * which knows no `X-CF-APP-INSTANCE`; a wildcard host (`*.domain`) is no host to send a request to;
+ * a route with a bound route service passes requests through the service, which loses the header.
  */
-function unusableRoute(route: CfRoute): string | undefined {
+function unusableRoute(route: CfRoute, routeService: string | undefined): string | undefined {
   if (route.protocol !== 'http') return `${route.protocol} route ${route.url}`
   if (route.host === '*') return `wildcard route ${route.url}`
+  if (routeService !== undefined) return `route ${route.url} with a route service${routeService ? ` (${routeService})` : ''}`
   return undefined
 }
 

@@ -64,12 +64,20 @@ export const processSchema = z.object({
   relationships: z.object({ app: relation }),
 })
 
+/** A route service bound to a route: requests to the route pass through the service. */
+export const serviceRouteBindingSchema = z.object({
+  guid,
+  route_service_url: z.string().nullish(),
+  relationships: z.object({ route: relation }),
+})
+
 export type CfOrganization = z.infer<typeof organizationSchema>
 export type CfSpace = z.infer<typeof spaceSchema>
 export type CfApp = z.infer<typeof appSchema>
 export type CfDomain = z.infer<typeof domainSchema>
 export type CfRoute = z.infer<typeof routeSchema>
 export type CfProcess = z.infer<typeof processSchema>
+export type CfServiceRouteBinding = z.infer<typeof serviceRouteBindingSchema>
 
 /** Labels or annotations without the null values PATCH semantics allow. */
 export function stringMap(map: Record<string, string | null> | null | undefined): Record<string, string> {

@@ -42,7 +42,8 @@ describe('query plan', () => {
     const apps = await discoverer.discover()
     expect(apps).toHaveLength(1200)
     expect(apps.every((a) => a.instances === 2 && a.routes.length === 1)).toBe(true)
-    expect(count(paths(s))).toEqual({ '/': 1, '/v3/organizations': 1, '/v3/spaces': 1, '/v3/apps': 3, '/v3/routes': 3, '/v3/processes': 3 })
+    // Route services: one list of every binding the user can see, however many routes.
+    expect(count(paths(s))).toEqual({ '/': 1, '/v3/organizations': 1, '/v3/spaces': 1, '/v3/apps': 3, '/v3/routes': 3, '/v3/processes': 3, '/v3/service_route_bindings': 1 })
     const first = (path: string) => decodeURIComponent(ccCalls(s).find((r) => r.path === path)!.query)
     expect(first('/v3/routes')).toMatch(/include=domain/)
     // Whole organizations selected: asked for by organization.
@@ -102,12 +103,13 @@ describe('per-class caching', () => {
       `/v3/apps?space_guids=${s.spaces()[0]!.guid}`,
       `/v3/processes?types=web&app_guids=${b}`,
       `/v3/routes?include=domain&app_guids=${b}`,
+      `/v3/service_route_bindings?route_guids=${s.routeGuid('b.apps.sim.localhost')}`,
     ])
 
     s.clearLogs()
     now += 3_600_000 // everything is due
     await discoverer.discover()
-    expect(count(paths(s))).toEqual({ '/v3/organizations': 1, '/v3/spaces': 1, '/v3/apps': 1, '/v3/routes': 1, '/v3/processes': 1 })
+    expect(count(paths(s))).toEqual({ '/v3/organizations': 1, '/v3/spaces': 1, '/v3/apps': 1, '/v3/routes': 1, '/v3/processes': 1, '/v3/service_route_bindings': 1 })
   })
 
   it('invalidates only the classes named', async () => {
@@ -117,7 +119,7 @@ describe('per-class caching', () => {
     s.clearLogs()
     discoverer.invalidate!(['domain'])
     await discoverer.discover()
-    expect(paths(s)).toEqual(['/v3/routes'])
+    expect(paths(s)).toEqual(['/v3/routes', '/v3/service_route_bindings'])
     s.clearLogs()
     discoverer.invalidate!(['resolver', 'space'])
     await discoverer.discover()
@@ -125,6 +127,6 @@ describe('per-class caching', () => {
     s.clearLogs()
     discoverer.invalidate!()
     await discoverer.discover()
-    expect(paths(s).sort()).toEqual(['/v3/apps', '/v3/organizations', '/v3/processes', '/v3/routes', '/v3/spaces'])
+    expect(paths(s).sort()).toEqual(['/v3/apps', '/v3/organizations', '/v3/processes', '/v3/routes', '/v3/service_route_bindings', '/v3/spaces'])
   })
 })

@@ -235,5 +235,16 @@ export function listSpecs(state: LandscapeState, present: Presenter) {
   }
   const appProcesses: ListSpec<AppRecord> = { ...processes, filters: processFilters }
 
-  return { organizations, spaces, apps, routes, appRoutes, domains, orgDomains, processes, appProcesses }
+  type BoundRoute = RouteRecord & { routeService: NonNullable<RouteRecord['routeService']> }
+  const serviceRouteBindings: ListSpec<BoundRoute> = {
+    filters: {
+      guids: (v) => (r) => v.has(r.routeService.bindingGuid),
+      route_guids: (v) => (r) => v.has(r.guid),
+      service_instance_guids: (v) => (r) => v.has(r.routeService.serviceInstanceGuid),
+    },
+    orderBy: { created_at: (r) => r.routeService.createdAt, updated_at: (r) => r.routeService.updatedAt },
+    present: (r) => present.serviceRouteBinding(r),
+  }
+
+  return { organizations, spaces, apps, routes, appRoutes, domains, orgDomains, processes, appProcesses, serviceRouteBindings }
 }

@@ -117,6 +117,7 @@ export function createCloudControllerHandler(deps: CloudControllerDeps): ApiHand
     [/^\/v3\/routes\/([^/]+)$/, (res, _q, _p, [g]) => sendJson(res, 200, presenter.route(state.routes.get(g ?? '') ?? (() => { throw notFound('Route') })()))],
     [/^\/v3\/domains$/, (res, q, p) => list(res, specs.domains, state.domains.values(), q, p)],
     [/^\/v3\/domains\/([^/]+)$/, (res, _q, _p, [g]) => sendJson(res, 200, presenter.domain(state.domains.get(g ?? '') ?? (() => { throw notFound('Domain') })()))],
+    [/^\/v3\/service_route_bindings$/, (res, q, p) => list(res, specs.serviceRouteBindings, [...state.routes.values()].filter((r) => r.routeService !== undefined) as Parameters<typeof presenter.serviceRouteBinding>[0][], q, p)],
     [/^\/v3\/processes$/, (res, q, p) => list(res, specs.processes, state.webProcesses(), q, p)],
     [/^\/v3\/processes\/([^/]+)$/, (res, _q, _p, [g]) => sendJson(res, 200, presenter.process(processOr404(g ?? '')))],
     [/^\/v3\/processes\/([^/]+)\/stats$/, (res, _q, _p, [g]) => sendJson(res, 200, presenter.stats(processOr404(g ?? '')))],

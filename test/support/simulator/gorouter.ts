@@ -88,9 +88,11 @@ export function createRouterServer(deps: RouterDeps): RouterServer {
       return { status, instance: `${endpoint.app.guid}:${endpoint.index}`, internal: true }
     }
     const found = lookupExternal(state, host, entry.path)
-    const header = entry.appInstanceHeader
+    // A bound route service receives the request and sends it back without the routing headers.
+    const throughService = found?.route.routeService !== undefined
+    const header = throughService ? null : entry.appInstanceHeader
     // An older router ignores the process header; when both are sent, the app header wins.
-    const processHeader = deps.processInstanceHeader && header === null ? (entry.processInstanceHeader ?? null) : null
+    const processHeader = deps.processInstanceHeader && header === null && !throughService ? (entry.processInstanceHeader ?? null) : null
     let endpoint: Endpoint | undefined
     if (header !== null) {
       const match = APP_INSTANCE_HEADER_PATTERN.exec(header)

@@ -65,6 +65,8 @@ export interface Simulator {
   removeApp(app: string): void
   setLabels(app: string, labels: Record<string, string>): void
   mapRoute(app: string, route: SimRoute): void
+  /** GUID of the HTTP route at `host` (without path); throws when there is none. */
+  routeGuid(host: string): string
   close(): Promise<void>
 }
 
@@ -130,6 +132,7 @@ export async function startSimulator(landscape: Landscape, options: SimOptions =
     startApp: (app) => mutate(app, (a) => { a.state = 'STARTED' }),
     addApp: (space, app) => state.summarize(state.addApp(state.findSpace(space).guid, app)),
     removeApp: (app) => state.removeApp(state.findApp(app).guid),
+    routeGuid: (host) => state.routesForFqdn(host)[0]?.guid ?? (() => { throw new Error(`simulator: no route ${host}`) })(),
     setLabels: (app, labels) => mutate(app, (a) => { a.labels = { ...labels } }),
     mapRoute: (app, route) => mutate(app, (a) => { state.mapRoute(a, route) }),
     close: async () => {

@@ -110,6 +110,26 @@ export class Presenter {
     }
   }
 
+  /** The binding of a route service to a route (`/v3/service_route_bindings`). */
+  serviceRouteBinding(route: RouteRecord & { routeService: NonNullable<RouteRecord['routeService']> }) {
+    const binding = route.routeService
+    const self = `${this.apiUrl}/v3/service_route_bindings/${binding.bindingGuid}`
+    return {
+      guid: binding.bindingGuid,
+      route_service_url: binding.url,
+      ...times(binding),
+      last_operation: { type: 'create', state: 'succeeded', description: '', ...times(binding) },
+      metadata: { labels: {}, annotations: {} },
+      relationships: { route: { data: { guid: route.guid } }, service_instance: { data: { guid: binding.serviceInstanceGuid } } },
+      links: {
+        self: link(self),
+        route: link(`${this.apiUrl}/v3/routes/${route.guid}`),
+        service_instance: link(`${this.apiUrl}/v3/service_instances/${binding.serviceInstanceGuid}`),
+        parameters: link(`${self}/parameters`),
+      },
+    }
+  }
+
   route(route: RouteRecord) {
     const self = `${this.apiUrl}/v3/routes/${route.guid}`
     const domain = this.state.domainOf(route)

@@ -32,6 +32,8 @@ export interface RouteRecord extends Metadata, Timestamps {
   domainGuid: string
   spaceGuid: string
   destinations: DestinationRecord[]
+  /** A bound route service (`SimRoute.routeService`): its binding and service instance GUIDs and URL. */
+  routeService?: { bindingGuid: string; serviceInstanceGuid: string; url: string } & Timestamps
 }
 export interface AppRecord extends Metadata, Timestamps {
   guid: string
@@ -198,6 +200,10 @@ export class LandscapeState {
       // The HTTP router knows HTTP routes only; a wildcard host matches no request's Host exactly.
       const fqdn = fqdnOf(route.host, domain.name)
       if (protocol === 'http') this.routesByFqdn.set(fqdn, [...(this.routesByFqdn.get(fqdn) ?? []), record])
+    }
+    if (route.routeService !== undefined && !record.routeService) {
+      const at = this.tick()
+      record.routeService = { bindingGuid: newGuid(), serviceInstanceGuid: newGuid(), url: route.routeService, createdAt: at, updatedAt: at }
     }
     if (!record.destinations.some((d) => d.appGuid === app.guid)) {
       const at = this.tick()

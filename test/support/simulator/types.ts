@@ -30,6 +30,12 @@ export interface SimRoute {
   protocol?: 'http' | 'tcp'
   /** Port of a TCP route. */
   port?: number
+  /**
+   * URL of a route service bound to the route (a user-provided service instance with
+   * `route_service_url`): the Cloud Controller lists the binding, and the router sends requests
+   * through the service, which loses `X-CF-APP-INSTANCE` (an instance at random answers).
+   */
+  routeService?: string
 }
 
 /** One Cloud Foundry app of the simulated landscape. */
