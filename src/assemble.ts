@@ -209,6 +209,7 @@ function replicasOf(entries: Platform[], deps: { logger: Logger; auth: InboundAu
 /** What each kind of platform's API is called in the own metrics' help texts. */
 const API_NAMES: Record<string, { api: string; tokens: string }> = {
   cf: { api: 'the Cloud Controller', tokens: 'UAA' },
+  heroku: { api: 'the Heroku Platform API', tokens: 'the Heroku token service' },
 }
 
 /** Every configured secret (the value of each key the schema marks `secret(...)`), for redaction. */

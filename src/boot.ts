@@ -103,8 +103,9 @@ export async function checkConfig(options: Pick<BootOptions, 'source' | 'readTex
   const { loadConfigSource } = await import('./config/load.ts')
   const loaded = await loadConfigSource(options.source, options.readText, options.env)
   if (!loaded.ok) return { code: 2, stdout: '', stderr: loaded.problems.map((p) => `promregator: ${p}`) }
-  const { cf, promregator } = loaded.config
-  const foundations = Array.isArray(cf) ? cf.map((f) => `${f.name} (${f.api_host})`) : [cf.api_host]
+  const { cf, heroku, promregator } = loaded.config
+  const entries = (section: Array<{ name: string }> | object | undefined, describe: (entry: never) => string) => (section === undefined ? [] : Array.isArray(section) ? section.map((e) => `${e.name} (${describe(e as never)})`) : [describe(section as never)])
+  const foundations = [...entries(cf, (f: { api_host: string }) => f.api_host), ...entries(heroku, (h: { api_url: string }) => `Heroku ${h.api_url}`)]
   const targets = promregator.targets.length
   return {
     code: 0,

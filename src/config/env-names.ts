@@ -7,11 +7,15 @@
  */
 
 /** Lists whose entries carry their own secrets, with the key that names an entry. */
-export const ENTRY_NAME_KEY: Readonly<Record<string, string>> = { 'cf[]': 'name', 'targetAuthenticators[]': 'id' }
+export const ENTRY_NAME_KEY: Readonly<Record<string, string>> = { 'cf[]': 'name', 'heroku[]': 'name', 'targetAuthenticators[]': 'id' }
+
+/** Keys whose variable is not spelled after the path: the Heroku token takes the Heroku CLI's own variable. */
+const VARIABLE_BASES: Readonly<Record<string, string>> = { 'heroku.token': 'HEROKU_API_KEY' }
 
 /** The variable of a key path: `cf[].password` → `CF_PASSWORD_<NAME>`. */
 export function envVariableOf(path: string): string {
-  const base = path.replace(/\[\]/g, '').replaceAll('.', '_').toUpperCase()
+  const plain = path.replace(/\[\]/g, '')
+  const base = VARIABLE_BASES[plain] ?? plain.replaceAll('.', '_').toUpperCase()
   const list = path.split('.').find((segment) => segment.endsWith('[]'))
   return list ? `${base}_<${ENTRY_NAME_KEY[list]!.toUpperCase()}>` : base
 }

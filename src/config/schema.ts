@@ -11,6 +11,7 @@ import { LEVELS, LOG_FORMATS } from '../log.ts'
 import { authenticatorSchema, targetAuthenticatorSchema } from './schema-auth.ts'
 import { cfSectionSchema, type CfConfig, type FoundationConfig } from './schema-cf.ts'
 import { millis, port, proxySchema } from './schema-common.ts'
+import { herokuSectionSchema, type HerokuConfig, type HerokuEntryConfig } from './schema-heroku.ts'
 import { authenticationSchema, inboundAuth } from './schema-inbound.ts'
 import { targetSchema, type TargetConfig } from './schema-target.ts'
 
@@ -134,15 +135,16 @@ export const serverSchema = z.object({
   address: z.string().default('0.0.0.0').describe('Address to bind.'),
 })
 
-/** The whole file. Keys outside `cf`, `promregator` and `server` are ignored (the file may be shared with Prometheus). */
+/** The whole file. Keys outside `cf`, `heroku`, `promregator` and `server` are ignored (the file may be shared with Prometheus). */
 export const configSchema = z
   .object({
-    cf: cfSectionSchema,
+    cf: cfSectionSchema.optional(),
+    heroku: herokuSectionSchema.optional(),
     promregator: promregatorSchema.prefault({}),
     server: serverSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
-    checkFoundations(config.cf, config.promregator.targets, ctx)
+    checkPlatforms(config, ctx)
     const ids = new Set(config.promregator.targetAuthenticators.map((a) => a.id))
     config.promregator.targets.forEach((target, i) => {
       if (target.authenticatorId !== undefined && !ids.has(target.authenticatorId)) {
@@ -157,27 +159,61 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>
 
-/** Credentials per foundation, unique names, and every target on a known foundation. */
-function checkFoundations(cf: CfConfig | FoundationConfig[], targets: TargetConfig[], ctx: z.RefinementCtx) {
-  const list = Array.isArray(cf) ? cf : [cf]
-  const names = new Set<string>()
-  list.forEach((foundation, i) => {
-    const path = Array.isArray(cf) ? ['cf', i] : ['cf']
-    const name = (foundation as Partial<FoundationConfig>).name
-    if (name !== undefined) {
-      if (names.has(name)) ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `duplicate foundation name '${name}'` })
-      names.add(name)
+/** Keys that only Cloud Foundry targets take, and only Heroku targets (set, not defaulted). */
+const CF_ONLY_KEYS = ['orgName', 'orgRegex', 'labelSelector', 'internalRoutePort', 'overrideRouteAndPath'] as const
+const HEROKU_ONLY_KEYS = ['teamName', 'processType', 'port'] as const
+
+/** One platform entry of the configuration, with where it is written. */
+interface Entry {
+  kind: 'cf' | 'heroku'
+  name?: string
+  path: (string | number)[]
+}
+
+/** The entries of `cf` and `heroku`, in that order. */
+function entriesOf(config: { cf?: CfConfig | FoundationConfig[]; heroku?: HerokuConfig | HerokuEntryConfig[] }): Array<Entry & { settings: CfConfig | HerokuConfig }> {
+  const list = <T,>(kind: Entry['kind'], section: T | T[] | undefined) =>
+    section === undefined ? [] : Array.isArray(section) ? section.map((settings, i) => ({ kind, name: (settings as { name?: string }).name, path: [kind, i], settings })) : [{ kind, path: [kind], settings: section }]
+  return [...list<CfConfig>('cf', config.cf), ...list<HerokuConfig>('heroku', config.heroku)] as Array<Entry & { settings: CfConfig | HerokuConfig }>
+}
+
+/**
+ * At least one platform; credentials per entry; names unique over both kinds; every target on a
+ * known entry (named when there are several), with only the keys its kind of platform takes.
+ */
+function checkPlatforms(config: { cf?: CfConfig | FoundationConfig[]; heroku?: HerokuConfig | HerokuEntryConfig[]; promregator: { targets: TargetConfig[] } }, ctx: z.RefinementCtx) {
+  const entries = entriesOf(config)
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', path: ['cf'], message: 'no platform configured: set `cf` (a Cloud Foundry foundation) or `heroku` (a Heroku account)' })
+  const byName = new Map<string, Entry>()
+  for (const entry of entries) {
+    if (entry.name !== undefined) {
+      if (byName.has(entry.name)) ctx.addIssue({ code: 'custom', path: [...entry.path, 'name'], message: `duplicate platform entry name '${entry.name}'` })
+      byName.set(entry.name, entry)
     }
-    if (foundation.client_id === undefined && (foundation.username === undefined || foundation.password === undefined)) {
-      ctx.addIssue({ code: 'custom', path, message: 'credentials required: `username` and `password` (password grant) or `client_id` and `client_secret` (client credentials)' })
+    if (entry.kind === 'cf') {
+      const cf = entry.settings as CfConfig
+      if (cf.client_id === undefined && (cf.username === undefined || cf.password === undefined)) {
+        ctx.addIssue({ code: 'custom', path: entry.path, message: 'credentials required: `username` and `password` (password grant) or `client_id` and `client_secret` (client credentials)' })
+      }
+    } else if ((entry.settings as HerokuConfig).token === undefined) {
+      ctx.addIssue({ code: 'custom', path: [...entry.path, 'token'], message: `required: the account's OAuth token (or the environment variable ${entry.name === undefined ? 'HEROKU_API_KEY' : 'HEROKU_API_KEY_<NAME>'})` })
     }
-  })
-  targets.forEach((target, i) => {
-    const path = ['promregator', 'targets', i, 'foundation']
+  }
+  config.promregator.targets.forEach((target, i) => {
+    const path = ['promregator', 'targets', i]
+    let entry: Entry | undefined = entries.length === 1 ? entries[0] : undefined
     if (target.foundation === undefined) {
-      if (list.length > 1) ctx.addIssue({ code: 'custom', path, message: `required when several foundations are configured (one of ${[...names].join(', ')})` })
-    } else if (Array.isArray(cf) ? !names.has(target.foundation) : false) {
-      ctx.addIssue({ code: 'custom', path, message: `unknown foundation '${target.foundation}' (not a name in the cf list)` })
+      if (entries.length > 1) ctx.addIssue({ code: 'custom', path: [...path, 'foundation'], message: `required when several platform entries are configured (one of ${[...byName.keys()].join(', ')})` })
+    } else if (entries.length > 1 || entries[0]?.name !== undefined) {
+      entry = byName.get(target.foundation)
+      if (!entry) ctx.addIssue({ code: 'custom', path: [...path, 'foundation'], message: `unknown platform entry '${target.foundation}' (not a name in the cf or heroku list)` })
     }
+    if (!entry) return
+    const foreign = entry.kind === 'cf' ? HEROKU_ONLY_KEYS : CF_ONLY_KEYS
+    for (const key of foreign) {
+      if (target[key] !== undefined) ctx.addIssue({ code: 'custom', path: [...path, key], message: `a ${entry.kind === 'cf' ? 'Cloud Foundry' : 'Heroku'} target does not take ${key}` })
+    }
+    if (entry.kind === 'heroku' && target.preferredRouteRegex.length > 0) ctx.addIssue({ code: 'custom', path: [...path, 'preferredRouteRegex'], message: 'a Heroku target does not take preferredRouteRegex (dynos are reached by name, not by route)' })
+    if (entry.kind === 'heroku' && target.kubernetesAnnotations) ctx.addIssue({ code: 'custom', path: [...path, 'kubernetesAnnotations'], message: 'a Heroku target does not take kubernetesAnnotations' })
   })
 }

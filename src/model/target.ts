@@ -44,6 +44,11 @@ export interface ScrapeTarget {
    * `promregator.scraping.proxy` is not used for it unless `proxyInternalRoutes` says so.
    */
   privateNetwork?: boolean
+  /**
+   * The platform knows the instance does not run (a Heroku dyno `crashed`, `starting`, ...): it is
+   * listed and reported down with this reason, and never contacted.
+   */
+  down?: string
   /** Labels added to every sample of this target in `/metrics` (and `/singleTargetMetrics` with label enrichment). */
   labels: Readonly<Record<string, string>>
   /** Labels this target carries in `/discovery`, with their full names (`__meta_promregator_target_*`). */

@@ -6,6 +6,7 @@
 import type { Config } from '../config/schema.ts'
 import { createCfPlatforms } from './cf/index.ts'
 import { foundationsOf } from './cf/foundations.ts'
+import { createHerokuPlatforms, herokuEntriesOf } from './heroku/index.ts'
 import type { Platform, PlatformDeps, PlatformObserver } from './types.ts'
 
 /** Everything the platforms share; `observerFor` gives each kind of platform its metrics. */
@@ -15,6 +16,12 @@ export interface PlatformsDeps extends Omit<PlatformDeps, 'labelled' | 'observer
 
 /** Builds every configured platform entry; nothing is requested yet. With more than one, targets carry their entry's name. */
 export function createPlatforms(config: Config, deps: PlatformsDeps): Platform[] {
-  const labelled = foundationsOf(config).length > 1
-  return createCfPlatforms(config, { ...deps, labelled, observer: deps.observerFor?.('cf') })
+  const cf = foundationsOf(config).length
+  const heroku = herokuEntriesOf(config).length
+  const labelled = cf + heroku > 1
+  // Each kind's own metrics exist only when the kind is configured.
+  return [
+    ...(cf > 0 ? createCfPlatforms(config, { ...deps, labelled, observer: deps.observerFor?.('cf') }) : []),
+    ...(heroku > 0 ? createHerokuPlatforms(config, { ...deps, labelled, observer: deps.observerFor?.('heroku') }) : []),
+  ]
 }

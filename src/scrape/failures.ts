@@ -21,6 +21,7 @@ export type FailureReason =
   | 'redirects'
   | 'auth'
   | 'loop'
+  | 'instance_down'
 
 /**
  * How loud each failure is. An instance that vanished between two discoveries is routine (info);
@@ -29,6 +30,7 @@ export type FailureReason =
  */
 const LEVELS: Record<FailureReason, Level> = {
   unknown_route: 'info',
+  instance_down: 'info',
   timeout: 'warn',
   connection_refused: 'warn',
   dns: 'warn',

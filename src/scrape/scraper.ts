@@ -127,6 +127,8 @@ export function createScraper(options: ScraperOptions): Scraper {
 
   return {
     async scrape(target, signal, limits) {
+      // An instance the platform reports as not running is not contacted.
+      if (target.down !== undefined) return { ok: false, target, reason: 'instance_down', message: target.down, durationMs: 0, bytes: 0 }
       // The deadline: maxProcessingTime, or a shorter bound of the caller (the scraper's own
       // scrape timeout), or the caller giving up (its client went away), whichever comes first.
       const started = performance.now()

@@ -24,6 +24,7 @@ function document(cfAsList: boolean) {
   const cf = { api_host: 'api.example.org', username: 'u', password: FILE, client_id: 'c', client_secret: FILE }
   return {
     cf: cfAsList ? [{ name: 'eu-west.1', ...cf }, { name: 'us', ...cf }] : cf,
+    heroku: cfAsList ? [{ name: 'space-eu.1', token: FILE }, { name: 'space-us', token: FILE }] : { token: FILE },
     promregator: {
       authentication: { basic: { password: FILE } },
       authenticator: { type: 'basic', ...authenticatorSettings() },
@@ -37,7 +38,7 @@ function document(cfAsList: boolean) {
 }
 
 /** The entry a per-entry variable is tested on. */
-const TESTED_ENTRY: Record<string, string> = { 'cf[]': 'eu-west.1', 'targetAuthenticators[]': 'shop-auth.v2' }
+const TESTED_ENTRY: Record<string, string> = { 'cf[]': 'eu-west.1', 'heroku[]': 'space-eu.1', 'targetAuthenticators[]': 'shop-auth.v2' }
 
 /** The variable as an operator sets it, `<NAME>`/`<ID>` spelled for the tested entry. */
 function variableOf(override: EnvOverride): string {
@@ -75,6 +76,8 @@ describe('environment variables for secrets', () => {
       'CF_CLIENT_SECRET cf.client_secret',
       'CF_PASSWORD_<NAME> cf[].password',
       'CF_CLIENT_SECRET_<NAME> cf[].client_secret',
+      'HEROKU_API_KEY heroku.token',
+      'HEROKU_API_KEY_<NAME> heroku[].token',
       'PROMREGATOR_AUTHENTICATION_BASIC_PASSWORD promregator.authentication.basic.password',
       'PROMREGATOR_AUTHENTICATOR_BASIC_PASSWORD promregator.authenticator.basic.password',
       'PROMREGATOR_AUTHENTICATOR_OAUTH2XSUAABASIC_CLIENT_SECRET promregator.authenticator.oauth2xsuaaBasic.client_secret',
@@ -92,10 +95,10 @@ describe('environment variables for secrets', () => {
   })
 
   describe.each(ENV_OVERRIDES.map((o) => [variableOf(o), o] as const))('%s', (variable, override) => {
-    const cfAsList = override.path[0] === 'cf[]'
+    const cfAsList = override.path[0] === 'cf[]' || override.path[0] === 'heroku[]'
     const raw = () => document(cfAsList)
     // The single-block variables have no key in the list form, and the other way round.
-    const inDocument = (o: EnvOverride) => (o.path[0] === 'cf[]' ? cfAsList : o.path[0] === 'cf' ? !cfAsList : true)
+    const inDocument = (o: EnvOverride) => (o.path[0]!.endsWith('[]') && o.path[0] !== 'promregator' ? cfAsList : ['cf', 'heroku'].includes(o.path[0]!) ? !cfAsList : true)
 
     it('wins over the value in the file, and only for its key', () => {
       const config = load(raw(), { [variable]: ENV })

@@ -30,7 +30,7 @@ describe('proxies', () => {
     expect(loaded.ok).toBe(true)
     if (!loaded.ok) return
     const cf = Array.isArray(loaded.config.cf) ? loaded.config.cf[0]! : loaded.config.cf
-    expect(proxyUrlOf(cf.proxy)).toBe('http://cc-proxy:8888')
+    expect(proxyUrlOf(cf?.proxy)).toBe('http://cc-proxy:8888')
     expect(proxyUrlOf(loaded.config.promregator.scraping.proxy)).toBe('http://scrape-proxy:3128')
     expect(proxyUrlOf({ host: '::1', port: 3128 })).toBe('http://[::1]:3128')
   })

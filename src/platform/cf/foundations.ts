@@ -23,6 +23,7 @@ export interface Foundation {
 
 /** The configured foundations in configuration order. */
 export function foundationsOf(config: Pick<Config, 'cf'>): Foundation[] {
+  if (config.cf === undefined) return []
   if (!Array.isArray(config.cf)) return [{ name: DEFAULT_FOUNDATION, settings: config.cf }]
   return config.cf.map((f) => ({ name: f.name, settings: f }))
 }

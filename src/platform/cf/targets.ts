@@ -21,7 +21,7 @@ export interface TargetBuilderOptions {
 export function routingOptionsOf(target: TargetConfig, defaultInternalRoutePort: number): RoutingOptions {
   return {
     path: target.path,
-    protocol: target.protocol,
+    protocol: target.protocol ?? 'https',
     preferredRouteRegex: target.preferredRouteRegex,
     internalRoutePort: target.internalRoutePort,
     defaultInternalRoutePort,
@@ -36,7 +36,7 @@ export function routedUrlOf(app: DiscoveredApp, targets: TargetConfig[]): string
   if (!target || target.overrideRouteAndPath) return undefined
   const route = chooseRoute(app.routes, target.preferredRouteRegex)
   if (!route || route.internal) return undefined
-  return `${target.protocol}://${route.url.replace(/\/+$/, '')}${app.metricsPath ?? target.path}`
+  return `${target.protocol ?? 'https'}://${route.url.replace(/\/+$/, '')}${app.metricsPath ?? target.path}`
 }
 
 /**

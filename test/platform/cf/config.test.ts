@@ -61,9 +61,9 @@ promregator:
     - { foundation: asia, orgName: b }
 `),
     ).toEqual([
-      "cf[1].name: duplicate foundation name 'eu'",
-      'promregator.targets[0].foundation: required when several foundations are configured (one of eu)',
-      "promregator.targets[1].foundation: unknown foundation 'asia' (not a name in the cf list)",
+      "cf[1].name: duplicate platform entry name 'eu'",
+      'promregator.targets[0].foundation: required when several platform entries are configured (one of eu)',
+      "promregator.targets[1].foundation: unknown platform entry 'asia' (not a name in the cf or heroku list)",
     ])
     expect(problems('cf:\n  - { api_host: a, username: u, password: p }\n')).toEqual(['cf[0].name: required (a string)'])
     expect(loadConfigText('cf:\n  - { name: eu, api_host: a, username: u, password: p, colour: blue }\n')).toMatchObject({ ok: true, warnings: ['cf[0].colour: unknown key, ignored'] })
