@@ -14,7 +14,7 @@ process.chdir(root)
  * The figure scripts, run in this order (each section keeps its place in the document, or is
  * appended the first time); exposition and discovery belong to their own issues.
  */
-const scripts = ['startup', 'memory', 'single-target', 'aggregate', 'exposition', 'discovery'].map((name) => ({ name, file: `bench/${name}.ts` }))
+const scripts = ['startup', 'memory', 'single-target', 'aggregate', 'exposition', 'discovery', 'heroku'].map((name) => ({ name, file: `bench/${name}.ts` }))
 const absent = scripts.filter((s) => !existsSync(s.file))
 if (absent.length > 0) throw new Error(`bench: missing ${absent.map((s) => s.file).join(', ')}`)
 

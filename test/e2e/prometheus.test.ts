@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { prometheusRequirements, startBinaryAndPrometheus, staticJob, waitFor, type BinaryAndPrometheus, type Series } from '../support/e2e.ts'
+import { discoveryJob, prometheusRequirements, startBinaryAndPrometheus, staticJob, waitFor, type BinaryAndPrometheus, type Series } from '../support/e2e.ts'
 import { demoConfigYaml, spawnSimulator, type SimInfo } from '../support/sim-process.ts'
 import { expectedSampleValues } from '../support/simulator/index.ts'
 
@@ -29,18 +29,16 @@ describe.skipIf(skip !== undefined)('binary + simulator + real Prometheus', () =
       name: 'prometheus',
       prometheusBin: prometheusBin!,
       configYaml: demoConfigYaml(info),
-      jobs: (url) => `${staticJob('static', url)}  - job_name: sd
-    http_sd_configs:
-      - url: ${url}/discovery
-        refresh_interval: 2s
-    relabel_configs:
-      - { source_labels: [__meta_promregator_target_instanceId], target_label: instance }
-      - { source_labels: [__meta_promregator_target_instanceId], target_label: cf_instance_id }
-      - { source_labels: [__meta_promregator_target_orgName], target_label: org_name }
-      - { source_labels: [__meta_promregator_target_spaceName], target_label: space_name }
-      - { source_labels: [__meta_promregator_target_applicationName], target_label: app_name }
-      - { source_labels: [__meta_promregator_target_instanceNumber], target_label: cf_instance_number }
-`,
+      jobs: (url) =>
+        staticJob('static', url) +
+        discoveryJob(url, [
+          ['instanceId', 'instance'],
+          ['instanceId', 'cf_instance_id'],
+          ['orgName', 'org_name'],
+          ['spaceName', 'space_name'],
+          ['applicationName', 'app_name'],
+          ['instanceNumber', 'cf_instance_number'],
+        ]),
     })
     ;({ productUrl, promUrl, query } = stack)
   }, 60_000)

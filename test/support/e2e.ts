@@ -104,6 +104,15 @@ export function staticJob(name: string, url: string, path = '/metrics'): string 
   return `  - job_name: ${name}\n    static_configs: [{ targets: ['${new URL(url).host}'] }]\n    metrics_path: ${path}\n`
 }
 
+/**
+ * A `scrape_configs` item: job `sd` on the `/discovery` of the server at `url` (refreshed every
+ * 2 s), each `[discovery label suffix, target label]` pair copied (`instanceId` → `instance`, ...).
+ */
+export function discoveryJob(url: string, labels: Array<[string, string]>): string {
+  const relabel = labels.map(([meta, target]) => `      - { source_labels: [__meta_promregator_target_${meta}], target_label: ${target} }\n`).join('')
+  return `  - job_name: sd\n    http_sd_configs:\n      - url: ${url}/discovery\n        refresh_interval: 2s\n    relabel_configs:\n${relabel}`
+}
+
 /** The binary and Prometheus scraping it, started by `startBinaryAndPrometheus`. */
 export interface BinaryAndPrometheus {
   productUrl: string

@@ -112,6 +112,25 @@ export function buildState(landscape: HerokuLandscape): HerokuState {
   return state
 }
 
+/**
+ * The demo's Heroku account: team `acme` with a Private Space whose topology answers (`orders`:
+ * three web dynos, the third crashed and so not in the topology; `search`: one worker dyno) and one
+ * whose topology does not (`orders-staging`: one dyno up, one crashed, read app by app).
+ */
+export function demoHerokuLandscape(): HerokuLandscape {
+  return {
+    teams: [
+      {
+        name: 'acme',
+        spaces: [
+          { name: 'acme-prod', apps: [{ name: 'orders', dynos: ['up', 'up', 'crashed'] }, { name: 'search', processType: 'worker', dynos: ['up'] }] },
+          { name: 'acme-staging', topology: false, apps: [{ name: 'orders-staging', dynos: ['up', 'crashed'] }] },
+        ],
+      },
+    ],
+  }
+}
+
 /** The private DNS name of one dyno. */
 export function dynoHost(app: AppRecord, dyno: DynoRecord): string {
   return `${dyno.number}.${dyno.type}.${app.name}.app.localspace`

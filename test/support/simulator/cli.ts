@@ -3,12 +3,15 @@
  * Command line for the demo and the end-to-end test:
  *   node_modules/.bin/bun test/support/simulator/cli.ts [--landscape file.yaml|json]
  *     [--api-port N] [--uaa-port N] [--proxy-port N] [--big N] [--instances-per-app N]
- *     [--token-lifetime S] [--latency MS]
- * Without a file it serves the demo landscape (or `bigLandscape` with --big). Once listening it
+ *     [--token-lifetime S] [--latency MS] [--heroku]
+ * Without a file it serves the demo landscape (or `bigLandscape` with --big); with --heroku also the
+ * demo's Heroku account, whose private-DNS proxy (`heroku.proxyUrl`) passes other hosts to the gorouter. Once listening it
  * prints ONE JSON line on stdout (URLs, credentials, apps) and runs until SIGTERM/SIGINT.
  */
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
+import { startHerokuSimulator } from '../heroku/index.ts'
+import { demoHerokuLandscape } from '../heroku/landscape.ts'
 import { bigLandscape, demoLandscape, startSimulator, type Landscape, type SimOptions } from './index.ts'
 
 function flagValue(args: string[], name: string): string | undefined {
@@ -62,9 +65,17 @@ async function main(): Promise<void> {
       routes: a.routes.map((r) => r.url),
     }
   })
-  process.stdout.write(`${JSON.stringify({ apiUrl: sim.apiUrl, uaaUrl: sim.uaaUrl, proxyUrl: sim.proxyUrl, ...sim.credentials, apps })}\n`)
+  // --heroku: a Heroku account beside the foundation; its private-DNS proxy passes every other host on to the gorouter.
+  const heroku = args.includes('--heroku') ? await startHerokuSimulator(demoHerokuLandscape(), { fallbackProxy: sim.proxyUrl }) : undefined
+  const herokuInfo = heroku && {
+    apiUrl: heroku.apiUrl,
+    proxyUrl: heroku.proxyUrl,
+    token: heroku.token,
+    apps: heroku.state.apps.map((a) => ({ id: a.id, name: a.name, team: a.team.name, space: a.space?.name ?? '', dynos: a.dynos.map((d) => ({ name: `${d.type}.${d.number}`, state: d.state })) })),
+  }
+  process.stdout.write(`${JSON.stringify({ apiUrl: sim.apiUrl, uaaUrl: sim.uaaUrl, proxyUrl: sim.proxyUrl, ...sim.credentials, apps, ...(herokuInfo ? { heroku: herokuInfo } : {}) })}\n`)
   const stop = () => {
-    void sim.close().finally(() => process.exit(0))
+    void Promise.all([sim.close(), heroku?.close()]).finally(() => process.exit(0))
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
