@@ -4,6 +4,7 @@
  * every mistake reported as one line naming the key.
  */
 import { describe, expect, it } from 'vitest'
+import { checkConfig } from '../../src/boot.ts'
 import { loadConfigText } from '../../src/config/load.ts'
 
 const problems = (text: string, env: Record<string, string> = {}): string[] => {
@@ -50,5 +51,13 @@ describe('heroku configuration', () => {
       'promregator.targets[0].port: a Cloud Foundry target does not take port',
     ])
     expect(problems('cf:\n  - { name: x, api_host: a, username: u, password: p }\nheroku:\n  - { name: x, token: t }\n')).toEqual(["heroku[0].name: duplicate platform entry name 'x'"])
+  })
+
+  it('--check-config names both kinds of entries, or the key that is wrong', async () => {
+    const check = (text: string, env: Record<string, string> = {}) => checkConfig({ source: { kind: 'text', text, origin: 'test' }, readText: async () => '', env })
+    const ok = await check(both('    - { foundation: space-eu, spaceName: prod }\n    - { foundation: eu, orgName: o }'))
+    expect([ok.code, ok.stdout]).toEqual([0, 'test: configuration OK; 2 targets on eu (api.example.org), space-eu (Heroku https://api.heroku.com)'])
+    const bad = await check('heroku: {}\n')
+    expect([bad.code, bad.stderr]).toEqual([2, ["promregator: heroku.token: required: the account's OAuth token (or the environment variable HEROKU_API_KEY)"]])
   })
 })
