@@ -20,6 +20,7 @@
  */
 import { CHAR, checkFloat, FLOAT_INVALID, isMetricNameChar, isMetricNameStart, unescape, unescapeTextHelp } from './escape.ts'
 import { OM_TYPES, sampleNamesOf, TEXT_TYPES, typeWordAt } from './families.ts'
+import { familyStructure, finishPoint, structureProblem, type FamilyStructure } from './structure-rules.ts'
 import { carriesExemplars, countValueProblem } from './value-rules.ts'
 import {
   publicFamily, publicSample, REC, REC_SLOW, type RawFamily, type RawSample, type ScannedBody,
@@ -45,7 +46,12 @@ interface FamState {
   first: string | undefined
   /** A bucket with a negative `le` was seen (OpenMetrics then rules out `_sum` and allows a negative `_gsum`). */
   negativeBucket?: boolean
+  /** OpenMetrics bodies: the structure rules' memory of this family (structure-rules.ts). */
+  structure?: FamilyStructure
 }
+
+/** Family types whose samples the OpenMetrics structure rules look at. */
+const STRUCTURED = new Set(['histogram', 'gaugehistogram', 'summary', 'info', 'stateset'])
 
 class Parser extends Scanner {
   eof = false
@@ -55,6 +61,12 @@ class Parser extends Scanner {
   readonly bySample = new Map<string, FamState>()
   cur: FamState | undefined
   prevName = ''
+  /** OpenMetrics structure rules on (structure-rules.ts). */
+  structure = true
+  /** OpenMetrics: the previous sample's series (name and labels) as positions in the body, and its timestamp. */
+  prevSeriesStart = -1
+  prevSeriesLen = -1
+  prevTs: number | undefined
   /** Lines mode: REC ints per sample (see raw.ts `ScannedBody`), and the samples that need objects. */
   recs: Int32Array = new Int32Array(0)
   recLen = 0
@@ -78,6 +90,7 @@ class Parser extends Scanner {
       this.lineEnd = end
       if (!this.line()) return false
       if (this.eof) {
+        if (this.cur?.structure && !this.endStructure(this.cur)) return false
         if (hasNl && end + 1 !== n) {
           this.lineNo++
           this.lineStart = end + 1
@@ -241,6 +254,7 @@ class Parser extends Scanner {
     this.sawLe = false
     this.leNegative = false
     this.sawQuantile = false
+    this.pointLabelStart = -1
     let c = p < e ? s.charCodeAt(p) : -1
     if (!om) {
       p = this.skipBlanks(p)
@@ -303,6 +317,7 @@ class Parser extends Scanner {
     // In both formats: a body is merged into either, and OpenMetrics answers must keep these rules.
     const problem = countValueProblem(st, name, s, vs, ve, this.leNegative)
     if (problem !== undefined) return this.fail(problem, vs)
+    if (om && this.structure && !this.structureHolds(st, name, lineStart, q, lbrace, rbrace, vs, ve, tsMs)) return false
     if (!this.lines) {
       st.fam.samples.push({ name, labels, value: s.slice(vs, ve), tsMs, exemplar, rec })
       return true
@@ -338,6 +353,42 @@ class Parser extends Scanner {
   }
 
   /**
+   * OpenMetrics: the structure rules for one sample (structure-rules.ts), and rising timestamps for
+   * a series written twice in a row. False after reporting what is wrong.
+   */
+  structureHolds(st: FamState, name: string, lineStart: number, nameEnd: number, lbrace: number, rbrace: number, vs: number, ve: number, tsMs: number | undefined): boolean {
+    const s = this.s
+    const seriesLen = (rbrace >= 0 ? rbrace + 1 : nameEnd) - lineStart
+    if (tsMs !== undefined || this.prevTs !== undefined) {
+      const same = seriesLen === this.prevSeriesLen && s.startsWith(s.slice(this.prevSeriesStart, this.prevSeriesStart + seriesLen), lineStart)
+      if (same && (tsMs === undefined || this.prevTs === undefined || tsMs < this.prevTs)) {
+        return this.fail(`series ${name} written again needs a timestamp, not before the previous one`, vs)
+      }
+    }
+    this.prevSeriesStart = lineStart
+    this.prevSeriesLen = seriesLen
+    this.prevTs = tsMs
+    const type = st.fam.type
+    if (!STRUCTURED.has(type)) return true
+    st.structure ??= familyStructure(type, st.fam.name)
+    let key = ''
+    if (lbrace >= 0) {
+      const start = this.pointLabelStart
+      key = start < 0 ? s.slice(lbrace + 1, rbrace) : `${s.slice(lbrace + 1, start)},${s.slice(this.pointLabelEnd, rbrace)}`
+      key = key.replace(/^,+|,+$/g, '').replace(/,,+/g, ',')
+    }
+    const le = this.sawLe ? s.slice(this.pointValueStart, this.pointValueEnd) : undefined
+    const problem = structureProblem(st.structure, name.slice(st.fam.name.length), key, le, s.slice(vs, ve))
+    return problem === undefined || this.fail(problem, vs)
+  }
+
+  /** OpenMetrics: the end of a family's samples; false after reporting what its last point lacks. */
+  endStructure(st: FamState): boolean {
+    const problem = st.structure ? finishPoint(st.structure) : undefined
+    return problem === undefined || this.fail(`${problem} (at the end of its samples)`, this.lineStart)
+  }
+
+  /**
    * The family a sample belongs to (current one first), creating an implicit family if needed;
    * counts the sample. `undefined` after reporting an error.
    */
@@ -352,6 +403,14 @@ class Parser extends Scanner {
           return undefined
         }
         st = this.newFamily(name)
+      }
+      if (this.om && this.structure && this.cur !== undefined && st !== this.cur) {
+        // OpenMetrics writes each family's samples together.
+        if (this.cur.structure && !this.endStructure(this.cur)) return undefined
+        if (st.count > 0) {
+          this.fail(`samples of family ${st.fam.name} are not written together`, this.lineStart)
+          return undefined
+        }
       }
       this.cur = st
     }
@@ -371,8 +430,9 @@ class Parser extends Scanner {
   }
 }
 
-function runParser(body: string, format: Format, records: boolean, lines = false): Parser {
+function runParser(body: string, format: Format, records: boolean, lines = false, structure = true): Parser {
   const p = new Parser(body, format, records, lines)
+  p.structure = structure
   try {
     p.run()
   } catch (err) {
@@ -382,12 +442,21 @@ function runParser(body: string, format: Format, records: boolean, lines = false
   return p
 }
 
+/** How strictly {@link parseExposition} reads. */
+export interface ParseOptions {
+  /**
+   * OpenMetrics: whether the structure rules hold (structure-rules.ts; default true). Off, an
+   * OpenMetrics rendering of a text body (which has no such rules) is read as it was written.
+   */
+  structure?: boolean
+}
+
 /**
  * Parse a body in the given format into public families. Never throws; bad input gives
  * `{ ok: false, error }` with the first error's position.
  */
-export function parseExposition(body: string, format: Format): ParseResult {
-  const p = runParser(body, format, true)
+export function parseExposition(body: string, format: Format, options: ParseOptions = {}): ParseResult {
+  const p = runParser(body, format, true, false, options.structure ?? true)
   if (p.error !== undefined) return { ok: false, error: p.error }
   const families = p.families.map((f) => {
     const samples: Sample[] = new Array(f.samples.length)

@@ -40,6 +40,11 @@ export class Scanner {
   /** The sample's `le` is below zero (a bucket of negative observations). */
   leNegative = false
   sawQuantile = false
+  /** Where the sample's `le` or `quantile` label (`name="value"`) starts and ends in the body, and its value's bounds; -1 without one. */
+  pointLabelStart = -1
+  pointLabelEnd = -1
+  pointValueStart = -1
+  pointValueEnd = -1
   /** Results of afterValue(). */
   tsMs: number | undefined
   ex: Exemplar | undefined
@@ -305,6 +310,10 @@ export class Scanner {
           this.leNegative = s.charCodeAt(vs) === 45 /* - */ && Number(s.slice(vs, ve)) < 0
         }
         else this.sawQuantile = true
+        this.pointLabelStart = ns
+        this.pointLabelEnd = ve + 1
+        this.pointValueStart = vs
+        this.pointValueEnd = ve
       }
       if (fresh && !forExemplar) this.labelNames.add(name)
       if (rec !== undefined) setLabel(rec, name, escaped ? unescape(s, vs, ve) : s.slice(vs, ve))

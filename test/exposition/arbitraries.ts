@@ -71,11 +71,13 @@ function seriesArb(name: string, type: MetricType, format: Format): fc.Arbitrary
           return [sample(name + '_info', labels, 1, ts)]
         case 'histogram':
         case 'gaugehistogram': {
-          // Non-negative bounds: a histogram with negative buckets may carry no _sum.
-          const bounds = [...les.map((le) => formatNumber(counted(le))), '+Inf']
+          // Non-negative, rising, finite bounds, then +Inf (a histogram with negative buckets may carry no
+          // _sum); cumulative counts, and a _count equal to the +Inf bucket, as OpenMetrics demands.
+          const finite = [...new Set(les.map(counted).filter((le) => Number.isFinite(le)))].sort((a, b) => a - b)
+          const bounds = [...finite.map((le) => formatNumber(le)), '+Inf']
           bounds.forEach((le, i) => out.push(sample(name + '_bucket', { ...labels, le }, i, ts, exs[i])))
           const g = type === 'gaugehistogram' ? '_g' : '_'
-          out.push(sample(name + g + 'sum', labels, counted(v), ts), sample(name + g + 'count', labels, bounds.length, ts))
+          out.push(sample(name + g + 'sum', labels, counted(v), ts), sample(name + g + 'count', labels, bounds.length - 1, ts))
           if (om && created && type === 'histogram') out.push(sample(name + '_created', labels, 1.7e9, ts))
           return out
         }
@@ -84,6 +86,8 @@ function seriesArb(name: string, type: MetricType, format: Format): fc.Arbitrary
           out.push(sample(name + '_sum', labels, counted(v), ts), sample(name + '_count', labels, les.length, ts))
           if (om && created) out.push(sample(name + '_created', labels, 1.7e9, ts))
           return out
+        case 'stateset':
+          return [sample(name, labels, Number.isNaN(v) ? 0 : Math.abs(v) >= 1 ? 1 : 0, ts)]
         default:
           return [sample(name, labels, v, ts)]
       }
@@ -104,7 +108,14 @@ function familyArb(index: number, format: Format): fc.Arbitrary<MetricFamily> {
       let name = `m${index}_${base}`
       if (om && type === 'counter' && name.endsWith('_total')) name += 'x'
       if (unit !== undefined) name += '_' + unit
-      return fc.array(seriesArb(name, type, format), { maxLength: 3 }).map((series) => {
+      return fc.array(seriesArb(name, type, format), { maxLength: 3 }).map((all) => {
+        // One series per label set: OpenMetrics writes each point's samples together, once.
+        const seen = new Set<string>()
+        const series = all.filter((samples) => {
+          const { le: _le, quantile: _q, ...labels } = samples[0]?.labels ?? {}
+          const key = JSON.stringify(Object.entries(labels).sort())
+          return !seen.has(key) && seen.add(key) !== undefined
+        })
         const f: MetricFamily = { name, type, samples: series.flat() }
         if (help !== undefined) f.help = help
         if (unit !== undefined) f.unit = unit
