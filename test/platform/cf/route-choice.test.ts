@@ -90,6 +90,23 @@ describe('route choice on a foundation with TCP and wildcard routes', () => {
     p.stop()
   })
 
+  it('sends scrapes of internal routes past the scraping proxy unless proxyInternalRoutes says otherwise', async () => {
+    const direct = `${cfBlock(sim)}promregator:
+  discovery: { ownMetricsEndpoint: false }
+  scraping: { proxy: { host: 127.0.0.1, port: ${new URL(sim.proxyUrl).port} }, maxProcessingTime: 2000 }
+  targets:
+    - { orgName: acme, spaceName: dev, applicationName: ported, protocol: http }
+`
+    const p = build(direct, recordingLogger())
+    await discovery(p)
+    const ported = p.targets.peek().targets[0]!
+    const before = sim.routerRequests().length
+    // No proxy: the name resolves only inside the foundation, so here the scrape fails at DNS.
+    expect((await get(p, `/singleTargetMetrics/${ported.id.replace(':', '/')}`)).body).toMatch(/^promregator_up 0$/m)
+    expect(sim.routerRequests().slice(before).filter((r) => r.host.includes('ported'))).toEqual([])
+    p.stop()
+  })
+
   it("keeps the target's internalRoutePort before the destination's port", async () => {
     const p = build(config(', internalRoutePort: 9100'), recordingLogger())
     await discovery(p)
