@@ -22,7 +22,7 @@ const promtool = findProgram('promtool')
 const promtoolSkip = skip ?? missing([{ name: 'promtool', present: !!promtool, hint: 'apt-get install prometheus' }])
 
 /** Cases handled as the formats say, out of the scored ones, when this floor was set. */
-const FLOOR = 359
+const FLOOR = 366
 
 interface Case {
   name: string
@@ -68,7 +68,8 @@ describe.skipIf(skip !== undefined)('the exposition conformance suites through t
     const broken: string[] = []
     for (const c of cases) {
       const { merged } = mergeCase(c, 'openmetrics')
-      const again = parseExposition(merged.body, 'openmetrics')
+      // A text body has none of OpenMetrics' structure rules: its rendering is read without them.
+      const again = parseExposition(merged.body, 'openmetrics', { structure: c.format === 'openmetrics' })
       if (!again.ok) broken.push(`${c.name}: ${again.error.message}`)
       else if (samplesOf(again.families, 'neighbour').length !== 1) broken.push(`${c.name}: neighbour lost`)
     }
@@ -96,7 +97,7 @@ describe.skipIf(skip !== undefined)('the exposition conformance suites through t
       let why = ''
       if (c.shouldParse) {
         const input = parseExposition(c.body, c.format)
-        const output = parseExposition(merged.body, 'openmetrics')
+        const output = parseExposition(merged.body, 'openmetrics', { structure: c.format === 'openmetrics' })
         const expected = input.ok ? input.families.flatMap((f) => f.samples).length : -1
         const kept = output.ok ? samplesOf(output.families, 'case').length : 0
         ok = !dropped && input.ok && kept >= expected
