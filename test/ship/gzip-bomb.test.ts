@@ -71,6 +71,10 @@ describe.skipIf(skip !== undefined || process.platform !== 'linux')('a gzip bomb
     it(`drops the ${size} bomb as too large, the peak resident memory rising by less than 2 × maxResponseSize`, async () => {
       serving = size
       await (await fetch(`${product.base}/promregatorMetrics`)).text() // code paths warm, garbage of the start collected
+      // One unmeasured scrape of this bomb: the first answer of /metrics for a size also pays for
+      // lazily made buffers and compiled code (seen at 8.2 MiB once on a loaded machine, just over the
+      // bound); an inflating fetch would blow up every scrape, so the four measured ones still catch it.
+      await (await fetch(`${product.base}/metrics`)).text()
       // Whether Bun's fetch reads ahead of the reader depends on timing: a few scrapes in a row
       // catch it (with Bun inflating, the second or third scrape of the large bomb peaked at 280–330 MiB).
       for (let scrape = 0; scrape < 4; scrape++) {
