@@ -128,3 +128,24 @@ function familyArb(index: number, format: Format): fc.Arbitrary<MetricFamily> {
 export function familiesArb(format: Format): fc.Arbitrary<MetricFamily[]> {
   return fc.integer({ min: 0, max: 5 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => familyArb(i, format))))
 }
+
+/** Random edits of a valid body: replace, insert or delete characters, favouring syntax characters. */
+export const mutationArb = fc.array(
+  fc.record({
+    at: fc.nat(),
+    op: fc.constantFrom('insert', 'delete', 'replace'),
+    ch: fc.oneof(fc.constantFrom('{', '}', '"', '\\', '\n', ' ', '\t', ',', '=', '#', '#', 'E', '_', '1', 'e', '+', '.', '\r'), fc.string({ unit: 'binary', maxLength: 2 })),
+  }),
+  { minLength: 1, maxLength: 4 },
+)
+
+export function mutate(body: string, ms: { at: number; op: string; ch: string }[]): string {
+  let s = body
+  for (const m of ms) {
+    const i = s.length === 0 ? 0 : m.at % (s.length + 1)
+    if (m.op === 'insert') s = s.slice(0, i) + m.ch + s.slice(i)
+    else if (m.op === 'delete') s = s.slice(0, i) + s.slice(i + 1)
+    else s = s.slice(0, i) + m.ch + s.slice(i + 1)
+  }
+  return s
+}

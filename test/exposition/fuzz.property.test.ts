@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { mergeBodies, parseExposition, scanBody, writeExposition } from '../../src/exposition/index.ts'
 import type { Format, ParseResult } from '../../src/exposition/types.ts'
-import { familiesArb } from './arbitraries.ts'
+import { familiesArb, mutate, mutationArb } from './arbitraries.ts'
 
 const FORMATS: Format[] = ['text', 'openmetrics']
 
@@ -14,27 +14,6 @@ function checkResult(body: string, r: ParseResult): void {
   expect(r.error.column).toBeGreaterThanOrEqual(1)
   expect(r.error.message.length).toBeGreaterThan(0)
   expect(r.error.message).not.toMatch(/internal parser error/)
-}
-
-/** Random edits of a valid body: replace, insert or delete characters, favouring syntax characters. */
-const mutationArb = fc.array(
-  fc.record({
-    at: fc.nat(),
-    op: fc.constantFrom('insert', 'delete', 'replace'),
-    ch: fc.oneof(fc.constantFrom('{', '}', '"', '\\', '\n', ' ', '\t', ',', '=', '#', '#', 'E', '_', '1', 'e', '+', '.', '\r'), fc.string({ unit: 'binary', maxLength: 2 })),
-  }),
-  { minLength: 1, maxLength: 4 },
-)
-
-function mutate(body: string, ms: { at: number; op: string; ch: string }[]): string {
-  let s = body
-  for (const m of ms) {
-    const i = s.length === 0 ? 0 : m.at % (s.length + 1)
-    if (m.op === 'insert') s = s.slice(0, i) + m.ch + s.slice(i)
-    else if (m.op === 'delete') s = s.slice(0, i) + s.slice(i + 1)
-    else s = s.slice(0, i) + m.ch + s.slice(i + 1)
-  }
-  return s
 }
 
 describe.each(FORMATS)('robustness (%s)', (format) => {
