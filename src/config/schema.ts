@@ -186,6 +186,10 @@ function checkPlatforms(config: { cf?: CfConfig | FoundationConfig[]; heroku?: H
   if (entries.length === 0) ctx.addIssue({ code: 'custom', path: ['cf'], message: 'no platform configured: set `cf` (a Cloud Foundry foundation) or `heroku` (a Heroku account)' })
   const byName = new Map<string, Entry>()
   for (const entry of entries) {
+    // Targets name their entry: with several, a single block (which has no name) cannot be named.
+    if (entries.length > 1 && entry.name === undefined) {
+      ctx.addIssue({ code: 'custom', path: entry.path, message: `with several platform entries each needs a name: write \`${entry.kind}\` as a list of entries with \`name\`` })
+    }
     if (entry.name !== undefined) {
       if (byName.has(entry.name)) ctx.addIssue({ code: 'custom', path: [...entry.path, 'name'], message: `duplicate platform entry name '${entry.name}'` })
       byName.set(entry.name, entry)

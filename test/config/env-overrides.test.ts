@@ -19,12 +19,15 @@ const authenticatorSettings = () => ({
   oauth2xsuaaCertificate: { tokenServiceCertURL: 'https://uaa.example.org/oauth/token', client_id: 'c', client_certificates: 'pem', client_key: FILE },
 })
 
-/** Every secret in the file, with the entries that a per-entry variable picks from (named so that the name rule matters). */
-function document(cfAsList: boolean) {
+/**
+ * Every secret in the file, with the entries that a per-entry variable picks from (named so that the
+ * name rule matters). In the single-block form only one platform block can be present (two would
+ * each need a name): `cf`, or `heroku` when `herokuBlock` says so.
+ */
+function document(cfAsList: boolean, herokuBlock = false) {
   const cf = { api_host: 'api.example.org', username: 'u', password: FILE, client_id: 'c', client_secret: FILE }
   return {
-    cf: cfAsList ? [{ name: 'eu-west.1', ...cf }, { name: 'us', ...cf }] : cf,
-    heroku: cfAsList ? [{ name: 'space-eu.1', token: FILE }, { name: 'space-us', token: FILE }] : { token: FILE },
+    ...(cfAsList ? { cf: [{ name: 'eu-west.1', ...cf }, { name: 'us', ...cf }], heroku: [{ name: 'space-eu.1', token: FILE }, { name: 'space-us', token: FILE }] } : herokuBlock ? { heroku: { token: FILE } } : { cf }),
     promregator: {
       authentication: { basic: { password: FILE } },
       authenticator: { type: 'basic', ...authenticatorSettings() },
@@ -96,9 +99,11 @@ describe('environment variables for secrets', () => {
 
   describe.each(ENV_OVERRIDES.map((o) => [variableOf(o), o] as const))('%s', (variable, override) => {
     const cfAsList = override.path[0] === 'cf[]' || override.path[0] === 'heroku[]'
-    const raw = () => document(cfAsList)
-    // The single-block variables have no key in the list form, and the other way round.
-    const inDocument = (o: EnvOverride) => (o.path[0]!.endsWith('[]') && o.path[0] !== 'promregator' ? cfAsList : ['cf', 'heroku'].includes(o.path[0]!) ? !cfAsList : true)
+    const herokuBlock = override.path[0] === 'heroku'
+    const raw = () => document(cfAsList, herokuBlock)
+    // The single-block variables have no key in the list form, and the other way round; of the two blocks only one is present.
+    const inDocument = (o: EnvOverride) =>
+      o.path[0]!.endsWith('[]') && o.path[0] !== 'promregator' ? cfAsList : o.path[0] === 'cf' ? !cfAsList && !herokuBlock : o.path[0] === 'heroku' ? herokuBlock : true
 
     it('wins over the value in the file, and only for its key', () => {
       const config = load(raw(), { [variable]: ENV })

@@ -51,6 +51,10 @@ describe('heroku configuration', () => {
       'promregator.targets[0].port: a Cloud Foundry target does not take port',
     ])
     expect(problems('cf:\n  - { name: x, api_host: a, username: u, password: p }\nheroku:\n  - { name: x, token: t }\n')).toEqual(["heroku[0].name: duplicate platform entry name 'x'"])
+    expect(problems('cf: { api_host: a, username: u, password: p }\nheroku: { token: t }\n')).toEqual([
+      'cf: with several platform entries each needs a name: write `cf` as a list of entries with `name`',
+      'heroku: with several platform entries each needs a name: write `heroku` as a list of entries with `name`',
+    ])
   })
 
   it('--check-config names both kinds of entries, or the key that is wrong', async () => {
