@@ -99,7 +99,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     now,
     collectGarbage: options.collectGarbage,
     env: options.env,
-    routerFetch: fetchThroughProxy(metrics.http.countOutbound(options.fetch), proxyUrlOf(config.promregator.scraping.proxy)),
+    routerFetch: fetchThroughProxy(scrapeFetch, proxyUrlOf(config.promregator.scraping.proxy)),
     observerFor: (kind) => metrics.platforms.observerFor(kind, API_NAMES[kind] ?? { api: `the ${kind} API`, tokens: `the ${kind} token service` }),
   })
   // What the product answers (status page, its JSON) must not carry a secret a peer echoed.

@@ -9,7 +9,8 @@
  */
 import type { Assembled } from './assemble.ts'
 import { configAdvice } from './config/advice.ts'
-import type { Config } from './config/schema.ts'
+import type { CfConfig, Config } from './config/schema.ts'
+import type { HerokuConfig } from './config/schema-heroku.ts'
 import type { ConfigSource } from './config/source.ts'
 import type { InboundAuthSettings } from './http/middleware/auth.ts'
 import type { Compressor } from './http/middleware/compression.ts'
@@ -101,11 +102,15 @@ export interface ConfigCheck {
 /** Loads and validates the configuration only (`--check-config`): no Cloud Foundry request, no port. */
 export async function checkConfig(options: Pick<BootOptions, 'source' | 'readText' | 'env'>): Promise<ConfigCheck> {
   const { loadConfigSource } = await import('./config/load.ts')
+  const { sectionEntries } = await import('./config/entries.ts')
   const loaded = await loadConfigSource(options.source, options.readText, options.env)
   if (!loaded.ok) return { code: 2, stdout: '', stderr: loaded.problems.map((p) => `promregator: ${p}`) }
   const { cf, heroku, promregator } = loaded.config
-  const entries = (section: Array<{ name: string }> | object | undefined, describe: (entry: never) => string) => (section === undefined ? [] : Array.isArray(section) ? section.map((e) => `${e.name} (${describe(e as never)})`) : [describe(section as never)])
-  const foundations = [...entries(cf, (f: { api_host: string }) => f.api_host), ...entries(heroku, (h: { api_url: string }) => `Heroku ${h.api_url}`)]
+  const describe = ({ name }: { name?: string }, where: string) => (name === undefined ? where : `${name} (${where})`)
+  const foundations = [
+    ...sectionEntries<CfConfig>('cf', cf).map((e) => describe(e, e.settings.api_host)),
+    ...sectionEntries<HerokuConfig>('heroku', heroku).map((e) => describe(e, `Heroku ${e.settings.api_url}`)),
+  ]
   const targets = promregator.targets.length
   return {
     code: 0,

@@ -7,6 +7,7 @@
  * start-up cost, and a waiting liveness probe is answered between two parts).
  */
 import { z } from 'zod'
+import { sectionEntries, type SectionEntry } from './entries.ts'
 import { LEVELS, LOG_FORMATS } from '../log.ts'
 import { authenticatorSchema, targetAuthenticatorSchema } from './schema-auth.ts'
 import { cfSectionSchema, type CfConfig, type FoundationConfig } from './schema-cf.ts'
@@ -163,18 +164,15 @@ export type Config = z.infer<typeof configSchema>
 const CF_ONLY_KEYS = ['orgName', 'orgRegex', 'labelSelector', 'internalRoutePort', 'overrideRouteAndPath'] as const
 const HEROKU_ONLY_KEYS = ['teamName', 'processType', 'port'] as const
 
-/** One platform entry of the configuration, with where it is written. */
-interface Entry {
-  kind: 'cf' | 'heroku'
-  name?: string
-  path: (string | number)[]
-}
+/** One platform entry of the configuration, with its kind. */
+type Entry = SectionEntry<CfConfig | HerokuConfig> & { kind: 'cf' | 'heroku' }
 
 /** The entries of `cf` and `heroku`, in that order. */
-function entriesOf(config: { cf?: CfConfig | FoundationConfig[]; heroku?: HerokuConfig | HerokuEntryConfig[] }): Array<Entry & { settings: CfConfig | HerokuConfig }> {
-  const list = <T,>(kind: Entry['kind'], section: T | T[] | undefined) =>
-    section === undefined ? [] : Array.isArray(section) ? section.map((settings, i) => ({ kind, name: (settings as { name?: string }).name, path: [kind, i], settings })) : [{ kind, path: [kind], settings: section }]
-  return [...list<CfConfig>('cf', config.cf), ...list<HerokuConfig>('heroku', config.heroku)] as Array<Entry & { settings: CfConfig | HerokuConfig }>
+function entriesOf(config: { cf?: CfConfig | FoundationConfig[]; heroku?: HerokuConfig | HerokuEntryConfig[] }): Entry[] {
+  return [
+    ...sectionEntries<CfConfig>('cf', config.cf).map((e): Entry => ({ ...e, kind: 'cf' })),
+    ...sectionEntries<HerokuConfig>('heroku', config.heroku).map((e): Entry => ({ ...e, kind: 'heroku' })),
+  ]
 }
 
 /**

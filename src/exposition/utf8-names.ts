@@ -9,9 +9,15 @@
  * name (every body but a few) are not touched: a substring test decides.
  */
 
-/** Whether a text body may hold a quoted name (false for nearly every body, at the cost of a few `includes`). */
+/**
+ * Where a quoted name can start: after `{` or `,` (blanks allowed in text), or as the name of a
+ * `HELP`/`TYPE` line. Bodies without a match (nearly all) are left alone after one pass.
+ */
+const QUOTED_NAME = /[{,][ \t]*"|(?:HELP|TYPE)[ \t]+"/
+
+/** Whether a text body may hold a quoted name. */
 export function mayHaveQuotedNames(body: string): boolean {
-  return body.includes('{"') || body.includes(',"') || body.includes('HELP "') || body.includes('TYPE "')
+  return QUOTED_NAME.test(body)
 }
 
 /** Prometheus's `underscores` escaping of a metric name (`label` true: of a label name, no `:`). */

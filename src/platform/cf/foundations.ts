@@ -5,6 +5,7 @@
  * the process's one token source: the password grant of the cf CLI, or client credentials),
  * timeouts, retries and rate limit.
  */
+import { sectionEntries } from '../../config/entries.ts'
 import type { CfConfig, Config } from '../../config/schema.ts'
 import { clientCredentialsGrant, passwordGrant } from '../../oauth/grants.ts'
 import { createTokenSource } from '../../oauth/token-source.ts'
@@ -23,9 +24,7 @@ export interface Foundation {
 
 /** The configured foundations in configuration order. */
 export function foundationsOf(config: Pick<Config, 'cf'>): Foundation[] {
-  if (config.cf === undefined) return []
-  if (!Array.isArray(config.cf)) return [{ name: DEFAULT_FOUNDATION, settings: config.cf }]
-  return config.cf.map((f) => ({ name: f.name, settings: f }))
+  return sectionEntries<CfConfig>('cf', config.cf).map(({ name, settings }) => ({ name: name ?? DEFAULT_FOUNDATION, settings }))
 }
 
 /** Client credentials when `client_id` is set, else the password grant of the cf CLI. */

@@ -6,7 +6,8 @@
  * every fourth refresh asks the API, and the last picture is served in between.
  */
 import type { Config } from '../../config/schema.ts'
-import type { HerokuConfig, HerokuEntryConfig } from '../../config/schema-heroku.ts'
+import { sectionEntries } from '../../config/entries.ts'
+import type { HerokuConfig } from '../../config/schema-heroku.ts'
 import type { Discovery, Platform, PlatformDeps } from '../types.ts'
 import { createHerokuClient } from './client.ts'
 import { createHerokuDiscoverer } from './discover.ts'
@@ -17,9 +18,7 @@ export const DEFAULT_HEROKU_ENTRY = 'default'
 
 /** The configured entries in configuration order. */
 export function herokuEntriesOf(config: Pick<Config, 'heroku'>): Array<{ name: string; settings: HerokuConfig }> {
-  if (config.heroku === undefined) return []
-  if (!Array.isArray(config.heroku)) return [{ name: DEFAULT_HEROKU_ENTRY, settings: config.heroku }]
-  return config.heroku.map((entry: HerokuEntryConfig) => ({ name: entry.name, settings: entry }))
+  return sectionEntries<HerokuConfig>('heroku', config.heroku).map(({ name, settings }) => ({ name: name ?? DEFAULT_HEROKU_ENTRY, settings }))
 }
 
 /** Refreshes skipped in a row while the account's pool is below the reserve. */
