@@ -6,6 +6,8 @@
  */
 import { appendFamilies, enrichBody } from '../exposition/append.ts'
 import { mergeBodies, type BodySource, type MergeConflict } from '../exposition/merge.ts'
+import { acceptsContentType, CONTENT_TYPES, negotiateFormat, PROTOBUF_CONTENT_TYPE, versionOfContentType } from '../exposition/negotiate.ts'
+import { checkDelimited, encodeFamilies, enrichDelimited } from '../exposition/protobuf.ts'
 import { scanBody } from '../exposition/parse.ts'
 import type { ScannedBody } from '../exposition/raw.ts'
 import type { Format, MetricFamily } from '../exposition/types.ts'
@@ -36,8 +38,10 @@ export function ownFamilies(results: Array<{ result: ScrapeResult; up: boolean; 
 
 /** Result of {@link singleTargetBody}. */
 export interface SingleTargetBody {
-  body: string
-  format: Format
+  /** Text, or bytes when the instance's protobuf passes through. */
+  body: string | Uint8Array
+  /** The exact Content-Type of `body`. */
+  contentType: string
   /** Set when the instance's body had to be parsed and could not be (the instance then counts as down). */
   parseError?: string
   /** Families of the instance dropped because one of ours has the same name and another type. */
@@ -45,23 +49,58 @@ export interface SingleTargetBody {
 }
 
 /**
- * The body of one instance with our metrics appended. Without `enrich`, the instance's body passes
- * through unparsed and is converted only when the client cannot read its format. With `enrich`, it
- * is parsed and every sample (ours included) gets the instance labels, as on `/metrics`.
+ * The body of one instance for a scraper that sent `accept`, with our metrics appended. Without
+ * `enrich`, the instance's body passes through unparsed, under its own Content-Type when the scraper
+ * accepts that as it is (protobuf, text and OpenMetrics of any version and escaping), else under ours
+ * when it is text 0.0.4 or OpenMetrics 1.0 already; otherwise it is converted to the format the
+ * scraper prefers. With `enrich`, every sample (ours included) gets the instance labels, as on
+ * `/metrics`: text is parsed and rewritten, protobuf relabelled field by field.
  */
-export function singleTargetBody(result: ScrapeResult, wanted: Format, enrich = false): SingleTargetBody {
+export function singleTargetBody(result: ScrapeResult, accept: string | undefined, enrich = false): SingleTargetBody {
+  const wanted = negotiateFormat(accept)
   const labels = enrich ? { ...result.target.labels } : {}
-  const down = (): MetricFamily[] => ownFamilies([{ result, up: false, labels }])
-  if (!result.ok) return { body: writeExposition(down(), wanted), format: wanted }
+  const down = (parseError?: string): SingleTargetBody => ({
+    body: writeExposition(ownFamilies([{ result, up: false, labels }]), wanted),
+    contentType: CONTENT_TYPES[wanted],
+    ...(parseError === undefined ? {} : { parseError }),
+  })
+  if (!result.ok) return down()
   const own = ownFamilies([{ result, up: true, labels }])
-  if (!enrich && (result.format === wanted || result.format === 'text')) {
-    return { body: appendFamilies(result.body, result.format, own), format: result.format }
+  if (result.format === 'protobuf') {
+    const checked = enrich ? enrichDelimited(result.body, labels) : passDelimited(result.body)
+    if (!checked.ok) return down(checked.error)
+    return { body: concatBytes(checked.body, encodeFamilies(own)), contentType: result.contentType ?? PROTOBUF_CONTENT_TYPE }
+  }
+  if (!enrich) {
+    if (result.contentType !== undefined && acceptsContentType(accept, result.contentType)) {
+      return { body: appendFamilies(result.body, result.format, own), contentType: result.contentType }
+    }
+    if ((result.format === wanted || result.format === 'text') && writtenAsWeWrite(result.format, result.contentType)) {
+      return { body: appendFamilies(result.body, result.format, own), contentType: CONTENT_TYPES[result.format] }
+    }
   }
   const r = enrichBody(result.body, result.format, labels, own, wanted)
-  if (!r.ok) {
-    return { body: writeExposition(down(), wanted), format: wanted, parseError: `line ${r.error.line}, column ${r.error.column}: ${r.error.message}` }
-  }
-  return { body: r.body, format: wanted, conflicts: r.conflicts }
+  if (!r.ok) return down(`line ${r.error.line}, column ${r.error.column}: ${r.error.message}`)
+  return { body: r.body, contentType: CONTENT_TYPES[wanted], conflicts: r.conflicts }
+}
+
+/** Whether a body of `contentType` is in the version of its format that we write (no version: text 0.0.4). */
+function writtenAsWeWrite(format: Format, contentType: string | undefined): boolean {
+  const version = contentType === undefined ? undefined : versionOfContentType(contentType)
+  return version === undefined || (format === 'text' ? version === '0.0.4' : version === '1.0.0' || version === '0.0.1')
+}
+
+/** A protobuf body passed on as it is, once its framing holds. */
+function passDelimited(body: Uint8Array): { ok: true; body: Uint8Array } | { ok: false; error: string } {
+  const problem = checkDelimited(body)
+  return problem === undefined ? { ok: true, body } : { ok: false, error: problem }
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength)
+  out.set(a)
+  out.set(b, a.byteLength)
+  return out
 }
 
 export interface MergedBody {
@@ -86,6 +125,8 @@ export interface MergeInput {
  */
 export function prepareForMerge(result: ScrapeResult): MergeInput {
   if (!result.ok) return { result }
+  // Never asked for on /metrics (its scrapes send the default Accept); said, should it come anyway.
+  if (result.format === 'protobuf') return { result, parseError: 'a protobuf body cannot be merged' }
   const scanned = scanBody(result.body, result.format)
   if (scanned.ok) return { result, scanned: scanned.scanned }
   return { result, parseError: `line ${scanned.error.line}, column ${scanned.error.column}: ${scanned.error.message}` }

@@ -11,6 +11,30 @@ import { escapeLabelValue, serialiseLabels, splitCanonicalLabels, unescape } fro
 import { REC, REC_SLOW, setLabel, type LinesChunk, type MergedFamily, type OutFamily, type RawFamily, type RawSample, type ScannedBody } from './raw.ts'
 import { labelJoints, sampleLine } from './write.ts'
 
+/**
+ * Prometheus's `honor_labels: false` on one label set: every target label is set, and a label of the
+ * sample's own with that name and a non-empty value is kept as `exported_<name>` (prefixed again
+ * while that is taken; shorter names first, as Prometheus sorts them). `values` is changed in place;
+ * `encode` turns a target label's value into the form `values` holds. Returns the renamed labels.
+ */
+export function applyTargetLabels(values: Map<string, string>, target: Record<string, string>, encode: (value: string) => string = (value) => value): Map<string, string> {
+  const conflicts: [string, string][] = []
+  for (const name of Object.keys(target)) {
+    const v = values.get(name)
+    if (v !== undefined && v !== '') conflicts.push([name, v])
+    values.set(name, encode(target[name] as string))
+  }
+  conflicts.sort((a, b) => a[0].length - b[0].length)
+  const renamed = new Map<string, string>()
+  for (const [name, v] of conflicts) {
+    let n = 'exported_' + name
+    while ((values.get(n) ?? '') !== '') n = 'exported_' + n
+    values.set(n, v)
+    renamed.set(n, v)
+  }
+  return renamed
+}
+
 /** Label renaming for one sample that carries enrichment label names (see the module comment). */
 export function resolveCollisions(s: RawSample, enrich: Record<string, string>): RawSample {
   const parts = splitCanonicalLabels(s.labels)
@@ -19,25 +43,7 @@ export function resolveCollisions(s: RawSample, enrich: Record<string, string>):
   if (!hit) return s
   const values = new Map<string, string>() // name -> escaped value, as Prometheus's label builder sees it
   for (let k = 0; k < parts.length; k += 2) values.set(parts[k] as string, parts[k + 1] as string)
-  const conflicts: [string, string][] = []
-  for (const name of Object.keys(enrich)) {
-    const v = values.get(name)
-    if (v !== undefined && v !== '') conflicts.push([name, v])
-    values.set(name, escapeLabelValue(enrich[name] as string))
-  }
-  // Prometheus resolves shorter names first (stable sort by length).
-  conflicts.sort((a, b) => a[0].length - b[0].length)
-  const renamed = new Map<string, string>()
-  for (const [name, v] of conflicts) {
-    let n = name
-    for (;;) {
-      n = 'exported_' + n
-      const cur = values.get(n)
-      if (cur === undefined || cur === '') break
-    }
-    values.set(n, v)
-    renamed.set(n, v)
-  }
+  const renamed = applyTargetLabels(values, enrich, escapeLabelValue)
   // Rebuild: original labels in place (minus the enrichment names, which the chunk adds), with the
   // renamed ones appended.
   let text = ''

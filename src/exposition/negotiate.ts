@@ -8,7 +8,7 @@
  * compression middleware: one parser for every such header in the product.
  */
 import { parseAccept as parseAcceptHeader } from 'hono/utils/accept'
-import type { Format } from './types.ts'
+import type { BodyFormat, Format } from './types.ts'
 
 /** Exact Content-Type strings Prometheus expects for what we write. */
 export const CONTENT_TYPES: Record<Format, string> = {
@@ -115,18 +115,55 @@ export function negotiateFormat(accept: string | null | undefined): Format {
   return best
 }
 
-/**
- * Classify a target's response Content-Type: OpenMetrics of any version → `openmetrics`; `text/plain`
- * with or without parameters, or a missing/empty header → `text`; anything else (protobuf, JSON,
- * HTML error pages, garbage) → `unsupported`.
- */
-export function formatOfContentType(contentType: string | null | undefined): Format | 'unsupported' {
-  if (contentType === null || contentType === undefined || contentType.trim() === '') return 'text'
+/** The media type of Prometheus's protobuf exposition, as client libraries send it. */
+export const PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited'
+
+/** The one media type of a Content-Type header, parsed as an Accept range is; undefined when malformed. */
+function mediaTypeOf(contentType: string): Omit<MediaRange, 'q'> | undefined {
   // A Content-Type is one media type with parameters: the grammar of one Accept range.
   const first = parseAcceptHeader(contentType)[0]
-  const m = first === undefined ? undefined : mediaRangeOf(first)
+  return first === undefined ? undefined : mediaRangeOf(first)
+}
+
+/**
+ * Classify a target's response Content-Type: OpenMetrics of any version → `openmetrics`; `text/plain`
+ * with or without parameters, or a missing/empty header → `text`; delimited protobuf `MetricFamily`
+ * messages → `protobuf`; anything else (JSON, HTML error pages, garbage) → `unsupported`.
+ */
+export function formatOfContentType(contentType: string | null | undefined): BodyFormat | 'unsupported' {
+  if (contentType === null || contentType === undefined || contentType.trim() === '') return 'text'
+  const m = mediaTypeOf(contentType)
   if (m === undefined) return 'unsupported'
   if (m.type === 'application' && m.subtype === 'openmetrics-text') return 'openmetrics'
   if (m.type === 'text' && m.subtype === 'plain') return 'text'
+  if (m.type === 'application' && m.subtype === 'vnd.google.protobuf' && m.params.proto === 'io.prometheus.client.MetricFamily' && m.params.encoding === 'delimited') return 'protobuf'
   return 'unsupported'
+}
+
+/**
+ * Whether a client sending `accept` reads a body of `contentType` as it is: some range with q > 0
+ * names its type and subtype (or a wildcard), with the same `version`, `proto` and `encoding` where
+ * the range names them. A missing Accept accepts anything.
+ */
+export function acceptsContentType(accept: string | null | undefined, contentType: string): boolean {
+  if (accept === null || accept === undefined || accept.trim() === '') return true
+  const m = mediaTypeOf(contentType)
+  if (m === undefined) return false
+  return parseAccept(accept).some((r) => {
+    if (r.q <= 0) return false
+    if (r.type === '*') return r.subtype === '*'
+    if (r.type !== m.type || (r.subtype !== '*' && r.subtype !== m.subtype)) return false
+    return ['version', 'proto', 'encoding'].every((p) => r.params[p] === undefined || r.params[p] === m.params[p])
+  })
+}
+
+/** The `version` parameter of a Content-Type, if it has one. */
+export function versionOfContentType(contentType: string): string | undefined {
+  return mediaTypeOf(contentType)?.params.version
+}
+
+/** Whether `accept` asks for Prometheus's protobuf exposition (with q > 0). */
+export function acceptsProtobuf(accept: string | null | undefined): boolean {
+  if (accept === null || accept === undefined) return false
+  return parseAccept(accept).some((r) => r.q > 0 && r.type === 'application' && r.subtype === 'vnd.google.protobuf')
 }

@@ -11,6 +11,12 @@
 export type Format = 'text' | 'openmetrics'
 
 /**
+ * What an instance's body can be in: a text format we parse and write, or Prometheus's delimited
+ * protobuf (`MetricFamily` messages), which is only ever passed through (it carries native histograms).
+ */
+export type BodyFormat = Format | 'protobuf'
+
+/**
  * Metric type as declared by `# TYPE`. `untyped` is text 0.0.4's word, `unknown` OpenMetrics'; both
  * mean the same and are treated as equal when merging.
  */

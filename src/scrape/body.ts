@@ -38,16 +38,44 @@ const utf8 = new TextDecoder()
  */
 export async function readBounded(response: Response, limit: number, idleMs: number, deadline: AbortSignal, asSent = false): Promise<BodyRead> {
   if (!response.body) return { outcome: 'ok', text: '', bytes: 0 }
-  const coding = response.headers.get('content-encoding')?.trim().toLowerCase() ?? null
-  const identity = coding === null || coding === '' || coding === 'identity'
-  if (asSent && !identity) return readAndInflate(response, coding, limit, idleMs, deadline)
+  const { coding, identity } = codingOf(response)
+  if (asSent && !identity) return decoded(await readAndInflate(response, coding, limit, idleMs, deadline))
   return readDecoded(response, identity, coding, limit, idleMs, deadline)
+}
+
+/**
+ * Reads `response.body` as bytes within the same bounds, for a binary format (Prometheus's
+ * protobuf exposition). Never throws.
+ */
+export async function readBoundedBytes(response: Response, limit: number, idleMs: number, deadline: AbortSignal, asSent = false): Promise<BytesRead> {
+  if (!response.body) return { outcome: 'ok', data: new Uint8Array(0), bytes: 0 }
+  const { coding, identity } = codingOf(response)
+  if (asSent && !identity) return readAndInflate(response, coding, limit, idleMs, deadline)
+  const declared = declaredLength(response)
+  if (identity && declared >= 0 && declared <= limit && !Number.isFinite(idleMs)) return readWholeBytes(response, deadline)
+  return readChunks(response, limit, idleMs, deadline, identity ? declared : -1)
+}
+
+/** The body's content coding (lower-cased, null when none) and whether it is the identity. */
+function codingOf(response: Response): { coding: string | null; identity: boolean } {
+  const coding = response.headers.get('content-encoding')?.trim().toLowerCase() ?? null
+  return { coding, identity: coding === null || coding === '' || coding === 'identity' }
+}
+
+/** The declared `Content-Length`, or -1. */
+function declaredLength(response: Response): number {
+  const length = response.headers.get('content-length')
+  return length === null ? -1 : Number(length)
+}
+
+/** A bytes read as text (invalid UTF-8 becomes U+FFFD). */
+function decoded(read: BytesRead): BodyRead {
+  return read.outcome === 'ok' ? { outcome: 'ok', text: utf8.decode(read.data), bytes: read.bytes } : read
 }
 
 /** A body the runtime has decoded (or that was never encoded), read within the bounds. */
 async function readDecoded(response: Response, identity: boolean, coding: string | null, limit: number, idleMs: number, deadline: AbortSignal): Promise<BodyRead> {
-  const length = response.headers.get('content-length')
-  const declared = length === null ? -1 : Number(length)
+  const declared = declaredLength(response)
   if (declared >= 0 && !Number.isFinite(idleMs)) {
     if (identity && declared <= limit) return readWhole(response, deadline, declared)
     // Deflate (gzip's too) cannot expand more than 1032-fold: a small enough compressed body
@@ -55,19 +83,17 @@ async function readDecoded(response: Response, identity: boolean, coding: string
     if (coding !== null && DEFLATED.has(coding) && declared * MAX_DEFLATE_EXPANSION <= limit) return readWhole(response, deadline)
   }
   // A body of declared length (not re-encoded in transit) is complete with its last byte.
-  const read = await readChunks(response, limit, idleMs, deadline, identity ? declared : -1)
-  return read.outcome === 'ok' ? { outcome: 'ok', text: utf8.decode(read.data), bytes: read.bytes } : read
+  return decoded(await readChunks(response, limit, idleMs, deadline, identity ? declared : -1))
 }
 
 /** A body still in its content coding: its bytes as sent within the limit, then inflated within it. */
-async function readAndInflate(response: Response, coding: string | null, limit: number, idleMs: number, deadline: AbortSignal): Promise<BodyRead> {
+async function readAndInflate(response: Response, coding: string | null, limit: number, idleMs: number, deadline: AbortSignal): Promise<BytesRead> {
   const inflater = coding === null ? undefined : INFLATERS[coding]
   if (inflater === undefined) {
     await response.body?.cancel().catch(() => {})
     return { outcome: 'error', bytes: 0, error: `unsupported content-encoding ${coding}` }
   }
-  const length = response.headers.get('content-length')
-  const declared = length === null ? -1 : Number(length)
+  const declared = declaredLength(response)
   const read =
     declared >= 0 && declared <= limit && !Number.isFinite(idleMs)
       ? await readWholeBytes(response, deadline)
@@ -75,7 +101,7 @@ async function readAndInflate(response: Response, coding: string | null, limit: 
   if (read.outcome !== 'ok') return read
   try {
     const inflated = await inflater(read.data, { maxOutputLength: limit })
-    return { outcome: 'ok', text: utf8.decode(inflated), bytes: inflated.byteLength }
+    return { outcome: 'ok', data: inflated, bytes: inflated.byteLength }
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return { outcome: 'too_large', bytes: limit + 1 }
     return { outcome: 'error', bytes: read.bytes, error: `${coding} body cannot be inflated: ${(error as Error).message}` }
@@ -83,7 +109,7 @@ async function readAndInflate(response: Response, coding: string | null, limit: 
 }
 
 /** The outcome of reading raw bytes: the whole body, or why the read ended. */
-type BytesRead = { outcome: 'ok'; data: Uint8Array; bytes: number } | Exclude<BodyRead, { outcome: 'ok' }>
+export type BytesRead = { outcome: 'ok'; data: Uint8Array; bytes: number } | Exclude<BodyRead, { outcome: 'ok' }>
 
 /**
  * Reads the body's bytes chunk by chunk, within `limit` bytes, `idleMs` between chunks and the

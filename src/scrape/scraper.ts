@@ -8,11 +8,11 @@
  * Memory: at most `maxBodyBytes` (after decompression) are kept. Redirects are followed by hand,
  * at most `maxRedirects`, so loops end early and credentials never leave the target's host.
  */
-import { formatOfContentType } from '../exposition/negotiate.ts'
+import { acceptsProtobuf, formatOfContentType } from '../exposition/negotiate.ts'
 import type { ScrapeTarget } from '../model/target.ts'
-import { readBounded } from './body.ts'
+import { readBounded, readBoundedBytes, type BodyRead, type BytesRead } from './body.ts'
 import { classifyNetworkError, type FailureReason } from './failures.ts'
-import type { Authenticator, ScrapeResult, Scraper } from './types.ts'
+import type { Authenticator, ScrapedBody, ScrapeLimits, ScrapeResult, Scraper } from './types.ts'
 
 export interface ScraperOptions {
   fetch: typeof fetch
@@ -53,7 +53,7 @@ interface Attempt {
 export function createScraper(options: ScraperOptions): Scraper {
   const { maxBodyBytes: maxBody, maxRedirects } = options
 
-  const attempt = async (target: ScrapeTarget, auth: Authenticator, deadline: AbortSignal, span: Span): Promise<Attempt> => {
+  const attempt = async (target: ScrapeTarget, auth: Authenticator, deadline: AbortSignal, span: Span, accept: string | undefined): Promise<Attempt> => {
     const { started } = span
     let sentAuth: Record<string, string> = {}
     const fail = (reason: FailureReason, message: string, status?: number, bytes = 0): Attempt => ({
@@ -66,7 +66,7 @@ export function createScraper(options: ScraperOptions): Scraper {
       return fail('auth', `authenticator failed: ${(error as Error).message}`)
     }
     const wait = headersWait(deadline, options.connectionTimeoutMs + options.socketReadTimeoutMs, timeLeft(span))
-    let headers = requestHeaders(options.instanceId, target.headers, sentAuth)
+    let headers = requestHeaders(options.instanceId, target.headers, sentAuth, accept)
     let url = target.url
     /** Every URL requested so far, normalised; made at the first redirect. */
     let visited: Set<string> | undefined
@@ -99,18 +99,23 @@ export function createScraper(options: ScraperOptions): Scraper {
       wait.release()
     }
     if (response.status !== 200) return { result: await failedStatus(response, target, started, options, deadline), sentAuth }
-    const contentType = response.headers.get('content-type')
+    const contentType = response.headers.get('content-type') ?? undefined
     const format = formatOfContentType(contentType)
-    if (format === 'unsupported') {
+    if (format === 'unsupported' || (format === 'protobuf' && !acceptsProtobuf(accept))) {
       await response.body?.cancel().catch(() => {})
       return fail('content_type', `unsupported content type ${contentType} (expected text/plain or application/openmetrics-text)`, 200)
     }
     // A pause bound that cannot run out before the deadline needs no timer of its own.
     const idleMs = options.socketReadTimeoutMs < timeLeft(span) ? options.socketReadTimeoutMs : Infinity
-    const read = await readBounded(response, maxBody, idleMs, deadline, options.bodiesAsSent)
+    const read: BodyRead | BytesRead =
+      format === 'protobuf'
+        ? await readBoundedBytes(response, maxBody, idleMs, deadline, options.bodiesAsSent)
+        : await readBounded(response, maxBody, idleMs, deadline, options.bodiesAsSent)
     switch (read.outcome) {
-      case 'ok':
-        return { result: { ok: true, target, body: read.text, format, durationMs: performance.now() - started, bytes: read.bytes }, sentAuth }
+      case 'ok': {
+        const body: ScrapedBody = 'data' in read ? { format: 'protobuf', body: read.data } : { format: format === 'protobuf' ? 'text' : format, body: read.text }
+        return { result: { ok: true, target, ...body, contentType, durationMs: performance.now() - started, bytes: read.bytes }, sentAuth }
+      }
       case 'too_large':
         return fail('body_too_large', `body larger than ${maxBody} bytes; dropped`, 200, read.bytes)
       case 'idle':
@@ -139,10 +144,10 @@ export function createScraper(options: ScraperOptions): Scraper {
       const unfollow = signal ? follow(signal, deadline) : undefined
       try {
         const auth = options.authenticatorFor(target)
-        const first = await attempt(target, auth, deadline.signal, span)
+        const first = await attempt(target, auth, deadline.signal, span, limits?.accept)
         // One fresh credential and one retry when the target rejects what we sent.
         if (!first.result.ok && first.result.reason === 'unauthorized' && !deadline.signal.aborted && auth.rejected?.(first.sentAuth)) {
-          return (await attempt(target, auth, deadline.signal, span)).result
+          return (await attempt(target, auth, deadline.signal, span, limits?.accept)).result
         }
         return first.result
       } finally {
@@ -241,9 +246,9 @@ async function failedStatus(response: Response, target: ScrapeTarget, started: n
 }
 
 /** The headers of a scrape: ours, then the target's (e.g. an instance-routing header), then the credentials; names lower-cased. */
-function requestHeaders(instanceId: string, targetHeaders: Record<string, string>, auth: Record<string, string>): Record<string, string> {
+function requestHeaders(instanceId: string, targetHeaders: Record<string, string>, auth: Record<string, string>, accept: ScrapeLimits['accept']): Record<string, string> {
   const headers: Record<string, string> = {
-    accept: SCRAPE_ACCEPT,
+    accept: accept ?? SCRAPE_ACCEPT,
     'accept-encoding': 'gzip',
     'user-agent': 'promregator-ts',
     'x-promregator-instance': instanceId,

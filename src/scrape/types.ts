@@ -8,9 +8,19 @@ import type { Format } from '../exposition/types.ts'
 import type { ScrapeTarget } from '../model/target.ts'
 import type { FailureReason } from './failures.ts'
 
+/** A scraped body: text in a format we parse, or protobuf bytes, which are only passed through. */
+export type ScrapedBody = { format: Format; body: string } | { format: 'protobuf'; body: Uint8Array }
+
 /** The outcome of one scrape: the body in its format, or why it failed. Never an exception. */
 export type ScrapeResult =
-  | { ok: true; target: ScrapeTarget; body: string; format: Format; durationMs: number; bytes: number }
+  | ({
+      ok: true
+      target: ScrapeTarget
+      /** The instance's Content-Type as sent (absent when it sent none). */
+      contentType?: string
+      durationMs: number
+      bytes: number
+    } & ScrapedBody)
   | { ok: false; target: ScrapeTarget; reason: FailureReason; message: string; status?: number; durationMs: number; bytes: number }
 
 /** Bounds of one scrape that its caller sets. */
@@ -25,6 +35,11 @@ export interface ScrapeLimits {
    * `/metrics` answer, share the scrape slots fairly with other callers (scrape/limits.ts).
    */
   caller?: unknown
+  /**
+   * The Accept header to send instead of the default (OpenMetrics, then text): a scraper's own,
+   * passed on by `/singleTargetMetrics`. When it asks for protobuf, a protobuf answer is kept as bytes.
+   */
+  accept?: string
 }
 
 /** Scrapes one target. */

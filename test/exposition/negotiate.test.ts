@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CONTENT_TYPES, formatOfContentType, negotiateFormat, parseAccept } from '../../src/exposition/index.ts'
+import { acceptsContentType, acceptsProtobuf, PROTOBUF_CONTENT_TYPE } from '../../src/exposition/negotiate.ts'
 
 // Exact headers from the reference §6.4 (prometheus scrape/scrape.go at the given tags).
 const PROM_2_40 = 'application/openmetrics-text;version=1.0.0;q=0.75,application/openmetrics-text;q=0.6,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
@@ -60,11 +61,41 @@ describe('formatOfContentType', () => {
     ['', 'text'],
     [null, 'text'],
     [undefined, 'text'],
-    ['application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited', 'unsupported'],
+    ['application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited', 'protobuf'],
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited', 'protobuf'],
+    // Text-encoded protobuf and other messages are nothing we can pass on.
+    ['application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=text', 'unsupported'],
+    ['application/vnd.google.protobuf; proto=other.Message; encoding=delimited', 'unsupported'],
     ['text/html; charset=utf-8', 'unsupported'],
     ['application/json', 'unsupported'],
     ['garbage', 'unsupported'],
   ])('%s → %s', (ct, expected) => {
     expect(formatOfContentType(ct)).toBe(expected)
+  })
+})
+
+describe('acceptsContentType: may an instance Content-Type go back to the scraper as it is', () => {
+  const PROM_2_42_NATIVE = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+  it.each([
+    [PROM_3_PROTO, PROTOBUF_CONTENT_TYPE, true],
+    [PROM_2_42_NATIVE, PROTOBUF_CONTENT_TYPE, true],
+    [PROM_3, PROTOBUF_CONTENT_TYPE, true], // */* accepts anything
+    [PROM_3.replace(',*/*;q=0.2', ''), PROTOBUF_CONTENT_TYPE, false],
+    [PROM_3, 'text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8', true],
+    [PROM_2_53.replace(',*/*;q=0.2', ''), 'text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8', false],
+    [PROM_2_53.replace(',*/*;q=0.2', ''), 'application/openmetrics-text; version=1.0.0; charset=utf-8', true],
+    ['application/openmetrics-text;version=1.0.0;q=0', 'application/openmetrics-text; version=1.0.0', false],
+    ['text/*', 'text/plain; version=0.0.4', true],
+    [undefined, 'text/plain', true],
+  ])('%s accepts %s: %s', (accept, ct, expected) => {
+    expect(acceptsContentType(accept, ct)).toBe(expected)
+  })
+
+  it('tells a scraper that asks for protobuf', () => {
+    expect(acceptsProtobuf(PROM_3_PROTO)).toBe(true)
+    expect(acceptsProtobuf(PROM_2_42_NATIVE)).toBe(true)
+    expect(acceptsProtobuf(PROM_3)).toBe(false)
+    expect(acceptsProtobuf('application/vnd.google.protobuf;q=0')).toBe(false)
+    expect(acceptsProtobuf(undefined)).toBe(false)
   })
 })

@@ -72,6 +72,25 @@ describe('a good target', () => {
   })
 })
 
+describe('protobuf, for a scraper that asked for it', () => {
+  const PROTOBUF = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited'
+  const bytes = Uint8Array.of(0x03, 0x0a, 0x01, 0x61)
+  const accept = `${PROTOBUF.replaceAll(' ', '')},text/plain;version=0.0.4;q=0.5`
+
+  it('sends the given Accept and keeps a protobuf answer as bytes (gzip too), with its Content-Type', async () => {
+    const server = await serve((req, res) => res.writeHead(200, { 'content-type': PROTOBUF, 'content-encoding': 'gzip' }).end(gzipSync(bytes)))
+    const result = await scraperWith().scrape(targetAt(`${server.url}/metrics`), undefined, { accept })
+    expect(result).toMatchObject({ ok: true, format: 'protobuf', contentType: PROTOBUF, bytes: 4 })
+    expect(result.ok && [...(result.body as Uint8Array)]).toEqual([...bytes])
+    expect(server.requests[0]!.headers.accept).toBe(accept)
+  })
+
+  it('fails a protobuf answer to the default Accept as an unsupported content type', async () => {
+    const server = await serve((_req, res) => res.writeHead(200, { 'content-type': PROTOBUF }).end(bytes))
+    expect(await scraperWith().scrape(targetAt(`${server.url}/metrics`))).toMatchObject({ ok: false, reason: 'content_type' })
+  })
+})
+
 describe('failures told apart', () => {
   it('names a DNS failure', async () => {
     const result = failed(await scraperWith().scrape(targetAt('http://no-such-instance.promregator-test.invalid/metrics')))

@@ -31,7 +31,8 @@ export function ownMetricsRoutes(deps: Pick<AppDeps, 'metrics' | 'replicas' | 'c
       const index = c.req.param('index')
       const target = /^\d{1,6}$/.test(index) ? replicas.target(Number(index)) : undefined
       if (!target) return c.text(`Unknown instance ${index}: this app has ${replicas.targets().length} instance(s).\n`, 404)
-      const wanted = negotiateFormat(c.req.header('accept'))
+      const accept = c.req.header('accept')
+      const wanted = negotiateFormat(accept)
       let result: ScrapeResult
       if (Number(index) === replicas.ownIndex) {
         const body = ownBody(wanted)
@@ -39,8 +40,8 @@ export function ownMetricsRoutes(deps: Pick<AppDeps, 'metrics' | 'replicas' | 'c
       } else {
         result = await replicas.scrape(target, c.req.raw.signal, scrapeLimitsOf(c.req.header(SCRAPE_TIMEOUT_HEADER), started))
       }
-      const { body, format, parseError } = singleTargetBody(result, wanted, true)
+      const { body, contentType, parseError } = singleTargetBody(result, accept, true)
       const status = result.ok && !parseError ? 200 : deps.config.promregator.scraping.failedTargetStatus
-      return c.body(body, status as ContentfulStatusCode, { 'content-type': CONTENT_TYPES[format] })
+      return c.body(body as string, status as ContentfulStatusCode, { 'content-type': contentType })
     })
 }

@@ -8,7 +8,6 @@
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { singleTargetBody } from '../../aggregate/bodies.ts'
-import { CONTENT_TYPES, negotiateFormat } from '../../exposition/negotiate.ts'
 import { SCRAPE_TIMEOUT_HEADER, scrapeLimitsOf } from '../scrape-deadline.ts'
 import type { AppDeps } from '../types.ts'
 
@@ -25,14 +24,17 @@ export function singleTargetRoutes(deps: Pick<AppDeps, 'config' | 'targets' | 's
     const snapshot = await deps.targets.current()
     const target = snapshot.byId.get(`${appGuid}:${index}`)
     if (!target) return c.text(`Unknown instance ${appGuid}:${index}\n`, 404)
-    const result = await deps.scraper.scrape(target, c.req.raw.signal, scrapeLimitsOf(c.req.header(SCRAPE_TIMEOUT_HEADER), started))
+    // The scraper's Accept goes on to the instance, so what it asked for (protobuf with native
+    // histograms, a text version with UTF-8 names) can come back unchanged.
+    const accept = c.req.header('accept')
+    const limits = { ...scrapeLimitsOf(c.req.header(SCRAPE_TIMEOUT_HEADER), started), ...(accept ? { accept } : {}) }
+    const result = await deps.scraper.scrape(target, c.req.raw.signal, limits)
     deps.recorder.record(result)
-    const wanted = negotiateFormat(c.req.header('accept'))
-    const { body, format, parseError, conflicts } = singleTargetBody(result, wanted, scraping.labelEnrichment)
+    const { body, contentType, parseError, conflicts } = singleTargetBody(result, accept, scraping.labelEnrichment)
     for (const conflict of conflicts ?? []) deps.metrics.mergeConflicts.inc({ metric_name: conflict.metric })
     if (parseError) deps.recorder.parseError(target.id, parseError, 'instance body could not be converted')
     // A 5xx (if configured) makes Prometheus's own `up` 0; the body still says why (promregator_up 0).
     const status = result.ok && !parseError ? 200 : scraping.failedTargetStatus
-    return c.body(body, status as ContentfulStatusCode, { 'content-type': CONTENT_TYPES[format] })
+    return c.body(body as string | Uint8Array<ArrayBuffer>, status as ContentfulStatusCode, { 'content-type': contentType })
   })
 }

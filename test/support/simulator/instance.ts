@@ -7,7 +7,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import { sendText, sleep } from './http-io.ts'
 import type { SimRecorder } from './logs.ts'
-import { defaultMetricsBody, negotiateFormat, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './metrics-body.ts'
+import { defaultMetricsBody, negotiateFormat, OPENMETRICS_CONTENT_TYPE, prefersProtobuf, PROTOBUF_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './metrics-body.ts'
 import type { AppRecord } from './state.ts'
 import type { MetricsFormat } from './types.ts'
 
@@ -53,8 +53,14 @@ export async function serveInstance(app: AppRecord, index: number, req: Incoming
   }
   const format = chooseFormat(app, headers)
   const ctx = { appGuid: app.guid, processGuid: app.processGuid, appName: app.name, index, format }
+  if (app.config.protobuf && prefersProtobuf(headers.accept)) {
+    const bytes = app.config.protobuf(ctx)
+    res.writeHead(200, { 'Content-Type': PROTOBUF_CONTENT_TYPE, 'Content-Length': bytes.byteLength })
+    res.end(bytes)
+    return 200
+  }
   const body = app.config.body ? app.config.body(ctx) : defaultMetricsBody(ctx)
-  sendText(res, 200, body, {}, format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE)
+  sendText(res, 200, body, {}, app.config.contentType ?? (format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE))
   return 200
 }
 

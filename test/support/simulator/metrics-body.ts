@@ -9,6 +9,7 @@ import type { MetricsBodyContext, MetricsFormat } from './types.ts'
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8'
+export { PROTOBUF_CONTENT_TYPE } from '../metrics-protobuf.ts'
 
 /** Histogram bucket bounds of `sim_request_duration_seconds`. */
 const BUCKETS = [0.05, 0.1, 0.5, 1]
@@ -64,11 +65,23 @@ function parseAccept(accept: string): MediaRange[] {
   })
 }
 
+/** The highest q `accept` gives `type`, 0 when it names it nowhere. */
+function bestQ(accept: string, type: string): number {
+  return Math.max(0, ...parseAccept(accept).filter((r) => r.type === type).map((r) => r.q))
+}
+
+/** Whether `accept` prefers Prometheus's protobuf exposition to both text formats. */
+export function prefersProtobuf(accept: string | undefined): boolean {
+  if (!accept) return false
+  const best = (type: string) => bestQ(accept, type)
+  const protobuf = best('application/vnd.google.protobuf')
+  return protobuf > 0 && protobuf >= best('application/openmetrics-text') && protobuf >= best('text/plain')
+}
+
 /** OpenMetrics when the Accept header ranks it at least as high as text/plain, else text. */
 export function negotiateFormat(accept: string | undefined): MetricsFormat {
   if (!accept) return 'text'
-  const ranges = parseAccept(accept)
-  const best = (type: string) => Math.max(0, ...ranges.filter((r) => r.type === type).map((r) => r.q))
+  const best = (type: string) => bestQ(accept, type)
   const openMetrics = best('application/openmetrics-text')
   return openMetrics > 0 && openMetrics >= best('text/plain') ? 'openmetrics' : 'text'
 }

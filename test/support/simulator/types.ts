@@ -66,6 +66,13 @@ export interface SimApp {
   internalPort?: number
   /** Custom metrics body. */
   body?: (ctx: MetricsBodyContext) => string
+  /** The Content-Type sent with a metrics body (default: that of the format answered). */
+  contentType?: string
+  /**
+   * Delimited protobuf `MetricFamily` messages, served (as client libraries do) when the scrape's
+   * Accept prefers protobuf; other scrapes get `body` or the default.
+   */
+  protobuf?: (ctx: MetricsBodyContext) => Uint8Array
   /** Delay before answering a scrape. */
   delayMs?: number
   /**

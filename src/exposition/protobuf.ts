@@ -1,0 +1,185 @@
+/**
+ * @module exposition/protobuf
+ *
+ * Prometheus's protobuf exposition: `io.prometheus.client.MetricFamily` messages, each preceded by
+ * its length as a varint ("delimited"). It is the only format that carries native histograms, so
+ * `/singleTargetMetrics` passes an instance's protobuf body through to a scraper that asked for it,
+ * byte for byte. This module frames such a body, appends our own families to it, and adds the
+ * instance labels to every metric when label enrichment is on; it never decodes a histogram or a
+ * summary, so whatever the client library wrote (native buckets, exemplars, created timestamps)
+ * arrives as written.
+ *
+ * The wire reading and writing is `@bufbuild/protobuf`'s `wire` module (varints, tags, length-
+ * delimited forks; no generated code, no reflection): maintained, conformance-tested, and the only
+ * part of the library the product loads.
+ */
+import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire'
+import { applyTargetLabels } from './enrich.ts'
+import type { MetricFamily, MetricType } from './types.ts'
+
+// Field numbers of metrics.proto (package io.prometheus.client).
+const FAMILY_NAME = 1
+const FAMILY_HELP = 2
+const FAMILY_TYPE = 3
+const FAMILY_METRIC = 4
+const FAMILY_UNIT = 5
+const METRIC_LABEL = 1
+const METRIC_TIMESTAMP_MS = 6
+const LABEL_NAME = 1
+const LABEL_VALUE = 2
+const VALUE = 1
+
+/** `MetricType` enum values and, for the types {@link encodeFamilies} writes, the `Metric` field of the value. */
+const TYPES: Partial<Record<MetricType, { number: number; valueField: number }>> = {
+  counter: { number: 0, valueField: 3 },
+  gauge: { number: 1, valueField: 2 },
+  untyped: { number: 3, valueField: 5 },
+  unknown: { number: 3, valueField: 5 },
+}
+
+/** The wire type each field of `MetricFamily` must have. */
+const FAMILY_WIRE: Record<number, WireType> = {
+  [FAMILY_NAME]: WireType.LengthDelimited,
+  [FAMILY_HELP]: WireType.LengthDelimited,
+  [FAMILY_TYPE]: WireType.Varint,
+  [FAMILY_METRIC]: WireType.LengthDelimited,
+  [FAMILY_UNIT]: WireType.LengthDelimited,
+}
+
+/** Each message of a delimited body, as a slice of it; throws where the framing is broken. */
+function* messagesOf(body: Uint8Array): Generator<Uint8Array> {
+  const reader = new BinaryReader(body)
+  while (reader.pos < reader.len) {
+    const at = reader.pos
+    const length = reader.uint32()
+    const end = reader.pos + length
+    if (end > reader.len) throw new Error(`the message at byte ${at} claims ${length} bytes; only ${reader.len - reader.pos} follow`)
+    yield body.subarray(reader.pos, end)
+    reader.pos = end
+  }
+}
+
+/** Each field of one message: number, wire type, and the whole field (tag included) as a slice. */
+function* fieldsOf(message: Uint8Array): Generator<{ field: number; wire: WireType; raw: Uint8Array; reader: BinaryReader; valueStart: number }> {
+  const reader = new BinaryReader(message)
+  while (reader.pos < reader.len) {
+    const start = reader.pos
+    const [field, wire] = reader.tag()
+    const valueStart = reader.pos
+    reader.skip(wire, field)
+    if (reader.pos > reader.len) throw new Error(`field ${field} runs past the end of its message`)
+    yield { field, wire, raw: message.subarray(start, reader.pos), reader, valueStart }
+  }
+}
+
+/**
+ * Why `body` is not a sequence of delimited `MetricFamily` messages, or undefined when it is. The
+ * frames and the families' own fields are checked (a body cut short would otherwise swallow what
+ * is appended to it); metrics are not decoded.
+ */
+export function checkDelimited(body: Uint8Array): string | undefined {
+  try {
+    let index = 0
+    for (const message of messagesOf(body)) {
+      for (const { field, wire } of fieldsOf(message)) {
+        const expected = FAMILY_WIRE[field]
+        if (expected !== undefined && expected !== wire) return `family ${index}: field ${field} has wire type ${wire}, expected ${expected}`
+      }
+      index++
+    }
+    return undefined
+  } catch (error) {
+    return `not delimited MetricFamily messages: ${(error as Error).message}`
+  }
+}
+
+/**
+ * Our own families (counter, gauge or untyped samples, e.g. `promregator_up`) as delimited
+ * `MetricFamily` messages, to append to an instance's protobuf body. Labels are written sorted by
+ * name, as client libraries write them.
+ */
+export function encodeFamilies(families: MetricFamily[]): Uint8Array {
+  const out = new BinaryWriter()
+  for (const family of families) {
+    const type = TYPES[family.type]
+    if (type === undefined) throw new Error(`encodeFamilies writes counters, gauges and untyped metrics, not ${family.type} (${family.name})`)
+    const w = new BinaryWriter().tag(FAMILY_NAME, WireType.LengthDelimited).string(family.name)
+    if (family.help !== undefined) w.tag(FAMILY_HELP, WireType.LengthDelimited).string(family.help)
+    w.tag(FAMILY_TYPE, WireType.Varint).int32(type.number)
+    for (const sample of family.samples) {
+      w.tag(FAMILY_METRIC, WireType.LengthDelimited).fork()
+      writeLabels(w, new Map(Object.entries(sample.labels)))
+      w.tag(type.valueField, WireType.LengthDelimited).fork().tag(VALUE, WireType.Bit64).double(sample.value).join()
+      if (sample.timestampMs !== undefined) w.tag(METRIC_TIMESTAMP_MS, WireType.Varint).int64(sample.timestampMs)
+      w.join()
+    }
+    const message = w.finish()
+    out.uint32(message.byteLength).raw(message)
+  }
+  return out.finish()
+}
+
+/** `LabelPair` fields of a `Metric`, sorted by name. */
+function writeLabels(w: BinaryWriter, labels: Map<string, string>): void {
+  for (const name of [...labels.keys()].sort()) {
+    w.tag(METRIC_LABEL, WireType.LengthDelimited).fork()
+    w.tag(LABEL_NAME, WireType.LengthDelimited).string(name).tag(LABEL_VALUE, WireType.LengthDelimited).string(labels.get(name)!)
+    w.join()
+  }
+}
+
+/**
+ * `body` (delimited `MetricFamily` messages) with `labels` added to every metric, a label of the
+ * instance's own with one of those names kept as `exported_<name>` (as on `/metrics`). Every other
+ * field is copied as it was. Returns an error message instead when the body is not well-formed.
+ */
+export function enrichDelimited(body: Uint8Array, labels: Record<string, string>): { ok: true; body: Uint8Array } | { ok: false; error: string } {
+  const problem = checkDelimited(body)
+  if (problem !== undefined) return { ok: false, error: problem }
+  try {
+    const out = new BinaryWriter()
+    for (const message of messagesOf(body)) {
+      const family = new BinaryWriter()
+      for (const { field, wire, raw, reader, valueStart } of fieldsOf(message)) {
+        if (field !== FAMILY_METRIC) {
+          family.raw(raw)
+          continue
+        }
+        reader.pos = valueStart
+        family.tag(FAMILY_METRIC, wire).bytes(enrichMetric(reader.bytes(), labels))
+      }
+      const rewritten = family.finish()
+      out.uint32(rewritten.byteLength).raw(rewritten)
+    }
+    return { ok: true, body: out.finish() }
+  } catch (error) {
+    return { ok: false, error: `a metric cannot be read: ${(error as Error).message}` }
+  }
+}
+
+/** One `Metric` message with the target labels applied; its other fields copied as they were. */
+function enrichMetric(metric: Uint8Array, labels: Record<string, string>): Uint8Array {
+  const values = new Map<string, string>()
+  const rest: Uint8Array[] = []
+  for (const { field, wire, raw, reader, valueStart } of fieldsOf(metric)) {
+    if (field !== METRIC_LABEL || wire !== WireType.LengthDelimited) {
+      rest.push(raw)
+      continue
+    }
+    reader.pos = valueStart
+    let name = ''
+    let value = ''
+    for (const part of fieldsOf(reader.bytes())) {
+      if (part.wire !== WireType.LengthDelimited) continue
+      part.reader.pos = part.valueStart
+      if (part.field === LABEL_NAME) name = part.reader.string()
+      else if (part.field === LABEL_VALUE) value = part.reader.string()
+    }
+    values.set(name, value)
+  }
+  applyTargetLabels(values, labels)
+  const w = new BinaryWriter()
+  writeLabels(w, values)
+  for (const raw of rest) w.raw(raw)
+  return w.finish()
+}
