@@ -77,17 +77,18 @@ async function startBinary(dir: string, configYaml: string): Promise<{ url: stri
   return { url, child, logs }
 }
 
-/** Starts Prometheus (scrape interval 2 s) with `scrapeConfigs` (YAML list items) in `dir`. */
+/** Starts Prometheus (scrape interval 2 s) with `scrapeConfigs` (YAML list items) in `dir`, and any further command-line `flags`. */
 export async function startPrometheus(
   binary: string,
   dir: string,
   scrapeConfigs: string,
+  flags: string[] = [],
 ): Promise<{ url: string; child: ChildProcess; query: (promql: string) => Promise<Series[]> }> {
   const port = await freePort()
   writeFileSync(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 2s\n  scrape_timeout: 1500ms\nscrape_configs:\n${scrapeConfigs}`)
   const child = spawn(
     binary,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...flags],
     { stdio: 'ignore' },
   )
   const url = `http://127.0.0.1:${port}`
@@ -142,7 +143,14 @@ export function terminate(child: ChildProcess | undefined): Promise<void> {
  * `jobs(productUrl)` gives, both in a new temporary folder named after `name`. Should a start
  * fail, whatever was started is stopped again before the error is thrown.
  */
-export async function startBinaryAndPrometheus(options: { name: string; prometheusBin: string; configYaml: string; jobs: (productUrl: string) => string }): Promise<BinaryAndPrometheus> {
+export async function startBinaryAndPrometheus(options: {
+  name: string
+  prometheusBin: string
+  configYaml: string
+  jobs: (productUrl: string) => string
+  /** Further Prometheus flags, e.g. `--enable-feature=native-histograms`. */
+  prometheusFlags?: string[]
+}): Promise<BinaryAndPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), `promregator-e2e-${options.name}-`))
   let product: Awaited<ReturnType<typeof startBinary>> | undefined
   let prometheus: Awaited<ReturnType<typeof startPrometheus>> | undefined
@@ -152,7 +160,7 @@ export async function startBinaryAndPrometheus(options: { name: string; promethe
   }
   try {
     product = await startBinary(dir, options.configYaml)
-    prometheus = await startPrometheus(options.prometheusBin, dir, options.jobs(product.url))
+    prometheus = await startPrometheus(options.prometheusBin, dir, options.jobs(product.url), options.prometheusFlags)
   } catch (error) {
     await stop()
     throw error
