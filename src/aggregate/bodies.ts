@@ -36,6 +36,9 @@ export function ownFamilies(results: Array<{ result: ScrapeResult; up: boolean; 
   ]
 }
 
+/** Why a body that is not UTF-8 counts as down: both formats are UTF-8, and Prometheus rejects such a body. */
+const NOT_UTF8 = 'body is not valid UTF-8'
+
 /** Result of {@link singleTargetBody}. */
 export interface SingleTargetBody {
   /** Text, or bytes when the instance's protobuf passes through. */
@@ -71,6 +74,7 @@ export function singleTargetBody(result: ScrapeResult, accept: string | undefine
     if (!checked.ok) return down(checked.error)
     return { body: concatBytes(checked.body, encodeFamilies(own)), contentType: result.contentType ?? PROTOBUF_CONTENT_TYPE }
   }
+  if (result.invalidUtf8) return down(NOT_UTF8)
   if (!enrich) {
     if (result.contentType !== undefined && acceptsContentType(accept, result.contentType)) {
       return { body: appendFamilies(result.body, result.format, own), contentType: result.contentType }
@@ -127,6 +131,7 @@ export function prepareForMerge(result: ScrapeResult): MergeInput {
   if (!result.ok) return { result }
   // Never asked for on /metrics (its scrapes send the default Accept); said, should it come anyway.
   if (result.format === 'protobuf') return { result, parseError: 'a protobuf body cannot be merged' }
+  if (result.invalidUtf8) return { result, parseError: NOT_UTF8 }
   const scanned = scanBody(result.body, result.format)
   if (scanned.ok) return { result, scanned: scanned.scanned }
   return { result, parseError: `line ${scanned.error.line}, column ${scanned.error.column}: ${scanned.error.message}` }

@@ -19,6 +19,9 @@ function escapeChar(c: string): string {
   return c === '\n' ? '\\n' : c === '\\' ? '\\\\' : '\\"'
 }
 
+/** Text timestamps are int64 milliseconds (as Prometheus keeps them); beyond that one cannot be written in text. */
+export const MAX_TS_MS = 9.2e18
+
 /** Escape a label value for either format (both use `\\`, `\"`, `\n`). One regex test per value. */
 export function escapeLabelValue(value: string): string {
   return LABEL_VALUE_SPECIAL.test(value) ? value.replace(LABEL_VALUE_SPECIAL_G, escapeChar) : value

@@ -19,8 +19,11 @@
  */
 import type { Format, MetricType } from './types.ts'
 
-/** Types each format may declare in `# TYPE`. */
-export const TEXT_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped'])
+/**
+ * Types each format may declare in `# TYPE`. Text's gauge histogram is prometheus/common's extension
+ * (also spelled `gauge_histogram`), with histogram sample names: `_bucket`, `_count`, `_sum`.
+ */
+export const TEXT_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped', 'gaugehistogram'])
 export const OM_TYPES: ReadonlySet<string> = new Set([
   'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'unknown',
 ])
@@ -47,7 +50,7 @@ export function sampleNamesOf(name: string, type: MetricType, format: Format): s
     case 'histogram':
       return om ? [name + '_bucket', name + '_count', name + '_sum', name + '_created'] : [name + '_bucket', name + '_count', name + '_sum']
     case 'gaugehistogram':
-      return [name + '_bucket', name + '_gcount', name + '_gsum']
+      return om ? [name + '_bucket', name + '_gcount', name + '_gsum'] : [name + '_bucket', name + '_count', name + '_sum']
     case 'summary':
       return om ? [name, name + '_count', name + '_sum', name + '_created'] : [name, name + '_count', name + '_sum']
     case 'info':

@@ -51,6 +51,9 @@ interface FamState {
   structure?: FamilyStructure
 }
 
+/** OpenMetrics types that take no `# UNIT`. */
+const UNITLESS: ReadonlySet<string> = new Set(['info', 'stateset'])
+
 /** Family types whose samples the OpenMetrics structure rules look at. */
 const STRUCTURED = new Set(['histogram', 'gaugehistogram', 'summary', 'info', 'stateset'])
 
@@ -173,6 +176,8 @@ class Parser extends Scanner {
       return this.fail(`${kind} line for ${name} after its samples`, this.lineStart)
     }
     this.cur = st
+    // OpenMetrics: HELP and UNIT lines have a space after the name, even before empty text.
+    if (this.om && kind !== 'TYPE' && p >= e) return this.fail(`expected a space after the metric name of ${kind}`, p)
     if (kind === 'HELP') {
       if (st.helped) return this.fail(`second HELP line for ${name}`, this.lineStart)
       st.helped = true
@@ -198,15 +203,26 @@ class Parser extends Scanner {
       st.united = true
       if (word === '') return true
       if (!name.endsWith('_' + word)) return this.fail(`unit "${word}" is not a suffix of metric name ${name}`, p)
+      if (UNITLESS.has(st.fam.type)) return this.fail(`${st.fam.type} ${name} cannot have a unit`, p)
       st.fam.unit = word
       return true
     }
-    if (!(this.om ? OM_TYPES : TEXT_TYPES).has(word)) return this.fail(`invalid metric type "${word}"`, p)
+    // prometheus/common also reads `gauge_histogram` in text, as `gaugehistogram`.
+    const type = !this.om && word === 'gauge_histogram' ? 'gaugehistogram' : word
+    if (!(this.om ? OM_TYPES : TEXT_TYPES).has(type)) return this.fail(`invalid metric type "${word}"`, p)
     if (st.typed) return this.fail(`second TYPE line for ${name}`, this.lineStart)
+    if (this.om && st.fam.unit !== undefined && UNITLESS.has(type)) return this.fail(`${type} ${name} cannot have a unit`, p)
     st.typed = true
-    st.fam.type = word as MetricType
+    st.fam.type = type as MetricType
     for (const old of st.names) if (this.bySample.get(old) === st) this.bySample.delete(old)
     st.names = sampleNamesOf(name, st.fam.type, this.om ? 'openmetrics' : 'text')
+    if (this.om) {
+      // OpenMetrics: one family's sample names are no other family's name.
+      for (const sn of st.names) {
+        const other = sn === name ? undefined : this.byName.get(sn)
+        if (other !== undefined && other !== st) return this.fail(`family ${name} clashes with family ${sn}`, this.lineStart)
+      }
+    }
     st.last = ''
     for (const sn of st.names) if (!this.bySample.has(sn)) this.bySample.set(sn, st)
     return true
@@ -316,7 +332,7 @@ class Parser extends Scanner {
     if (st === undefined) return false
     if (exemplar !== undefined && !carriesExemplars(st.fam.type, name)) return this.fail(`metric name ${name} does not support exemplars`, vs)
     // In both formats: a body is merged into either, and OpenMetrics answers must keep these rules.
-    const problem = countValueProblem(st, name, s, vs, ve, this.leNegative)
+    const problem = countValueProblem(st, name, s, vs, ve, this.leNegative, om && this.structure)
     if (problem !== undefined) return this.fail(problem, vs)
     if (om && this.structure && !this.structureHolds(st, name, lineStart, q, lbrace, rbrace, vs, ve, tsMs)) return false
     if (!this.lines) {
@@ -371,6 +387,13 @@ class Parser extends Scanner {
     this.prevTs = tsMs
     const type = st.fam.type
     if (!STRUCTURED.has(type)) return true
+    if (type === 'summary' && this.sawQuantile && name === st.fam.name) {
+      const q = Number(s.slice(this.pointValueStart, this.pointValueEnd))
+      if (!(q >= 0 && q <= 1)) return this.fail(`quantile of ${name} must be between 0 and 1, got "${s.slice(this.pointValueStart, this.pointValueEnd)}"`, this.pointValueStart)
+    }
+    if (type === 'stateset' && !hasLabelNamed(lbrace < 0 ? '' : s.slice(lbrace + 1, rbrace), st.fam.name)) {
+      return this.fail(`stateset ${name} needs a label named ${st.fam.name}`, nameEnd)
+    }
     st.structure ??= familyStructure(type, st.fam.name)
     let key = ''
     if (lbrace >= 0) {
@@ -429,6 +452,20 @@ class Parser extends Scanner {
     if (st.count++ === 0) st.first = name
     return st
   }
+}
+
+/** Whether an OpenMetrics label set's text (between the braces, as written) has a label named `name`. */
+function hasLabelNamed(labels: string, name: string): boolean {
+  for (let i = 0; i < labels.length; ) {
+    const eq = labels.indexOf('=', i)
+    if (eq < 0) return false
+    if (eq - i === name.length && labels.startsWith(name, i)) return true
+    // Past the quoted value (escapes are two characters) and the comma after it.
+    let j = eq + 2
+    while (j < labels.length && labels.charCodeAt(j) !== 34 /* " */) j += labels.charCodeAt(j) === 92 /* \ */ ? 2 : 1
+    i = j + 2
+  }
+  return false
 }
 
 /** The body as the parser reads it: text with quoted (UTF-8) names gets their legacy names (utf8-names.ts). */

@@ -6,12 +6,22 @@
  * rules) live in parse.ts, which extends {@link Scanner}. One pass with `charCodeAt`, slicing once
  * per token; no regular expressions.
  */
-import { CHAR, checkFloat, FLOAT_INVALID, isLabelNameChar, isLabelNameStart, scanFloat, unescape } from './escape.ts'
+import { CHAR, checkFloat, FLOAT_INVALID, isLabelNameChar, isLabelNameStart, MAX_TS_MS, scanFloat, unescape } from './escape.ts'
 import { setLabel } from './raw.ts'
 import type { Exemplar, Format, ParseError } from './types.ts'
 
-/** Prometheus keeps timestamps as int64 milliseconds; beyond that the value cannot be re-emitted. */
-export const MAX_TS_MS = 9.2e18
+/** OpenMetrics: the names and values of an exemplar's labels hold at most 128 UTF-8 characters together. */
+const MAX_EXEMPLAR_LABEL_CHARS = 128
+
+/** Characters (code points, not UTF-16 units) of an exemplar's label names and values together. */
+function exemplarLabelLength(labels: Record<string, string>): number {
+  let n = 0
+  for (const name in labels) {
+    for (const _ of name) n++
+    for (const _ of labels[name]!) n++
+  }
+  return n
+}
 
 const { SPACE, TAB, HASH, RBRACE, COMMA, EQUALS, QUOTE, BACKSLASH } = CHAR
 
@@ -134,8 +144,9 @@ export class Scanner {
         while (te < e && s.charCodeAt(te) !== SPACE) te++
         const secs = scanFloat(s, p, te)
         if (secs === undefined || !Number.isFinite(secs)) return this.fail(`invalid timestamp "${s.slice(p, te)}"`, p)
+        // Any finite number of seconds is a timestamp to OpenMetrics (and Prometheus); one beyond
+        // what integer milliseconds hold is written in OpenMetrics only (write.ts).
         this.tsMs = Math.round(secs * 1000)
-        if (Math.abs(this.tsMs) > MAX_TS_MS) return this.fail(`timestamp out of range "${s.slice(p, te)}"`, p)
         p = te
         if (p < e) {
           if (s.charCodeAt(p) !== SPACE || s.charCodeAt(p + 1) !== HASH) return this.fail('unexpected text after timestamp', p)
@@ -186,6 +197,10 @@ export class Scanner {
     const value = scanFloat(s, p, ve)
     if (value === undefined) {
       this.fail(`invalid exemplar value "${s.slice(p, ve)}"`, p)
+      return undefined
+    }
+    if (exemplarLabelLength(labels) > MAX_EXEMPLAR_LABEL_CHARS) {
+      this.fail(`exemplar labels longer than ${MAX_EXEMPLAR_LABEL_CHARS} characters`, p)
       return undefined
     }
     const ex: Exemplar = { labels, value }
@@ -330,7 +345,9 @@ export class Scanner {
           canonical = false
         }
         if (p < e && s.charCodeAt(p) === RBRACE) {
-          canonical = false // trailing comma
+          // Text allows a trailing comma (it is written without); OpenMetrics does not.
+          if (om) return this.failNum('trailing comma in label set', p - 1)
+          canonical = false
           break
         }
         continue

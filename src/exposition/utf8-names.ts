@@ -98,8 +98,9 @@ function readQuoted(line: string, start: number): { text: string; end: number } 
     const c = line[i]!
     if (c === '"') return { text, end: i + 1 }
     if (c === '\\') {
+      // Only `\\`, `\"` and `\n`, as in label values; any other escape makes the line invalid.
       const d = line[++i]
-      if (d === undefined) return undefined
+      if (d !== 'n' && d !== '\\' && d !== '"') return undefined
       text += d === 'n' ? '\n' : d
     } else text += c
   }

@@ -28,10 +28,12 @@ export function carriesExemplars(type: string, sample: string): boolean {
  * The OpenMetrics rules for values that count: a counter's `_total`, the buckets and counts of
  * histograms, gauge histograms and summaries are never negative or NaN; a histogram's `_sum` (and a
  * gauge histogram's `_gsum`) is not NaN and not negative unless some bucket is, and a histogram
- * with negative buckets has no `_sum` at all; a summary's quantile values are not negative. Only
- * samples whose token could break a rule are parsed (a `-`, or `N`/`n` for NaN).
+ * with negative buckets has no `_sum` at all; a summary's quantile values are not negative. The last
+ * two hold for `openMetrics` bodies only: prometheus/common reads both in text, and Prometheus's
+ * OpenMetrics parser (what reads our answers) does not check them. Only samples whose token could
+ * break a rule are parsed (a `-`, or `N`/`n` for NaN).
  */
-export function countValueProblem(st: FamilyValueState, name: string, s: string, vs: number, ve: number, leNegative: boolean): string | undefined {
+export function countValueProblem(st: FamilyValueState, name: string, s: string, vs: number, ve: number, leNegative: boolean, openMetrics: boolean): string | undefined {
   const { type, name: base } = st.fam
   // Most samples are gauges or untyped: nothing to check, nothing built.
   if (type !== 'counter' && type !== 'histogram' && type !== 'gaugehistogram' && type !== 'summary') return undefined
@@ -43,16 +45,16 @@ export function countValueProblem(st: FamilyValueState, name: string, s: string,
   if (type === 'counter') counts = is('_total')
   else if (type === 'summary') {
     if (is('_sum') || is('_count')) counts = true
-    else if (name.length === base.length && negative()) return `summary quantile ${name} must not be negative`
+    else if (openMetrics && name.length === base.length && negative()) return `summary quantile ${name} must not be negative`
   } else if (is('_bucket')) {
     counts = true
     if (leNegative) {
-      if (type === 'histogram' && st.negativeBucket !== true && st.fam.samples.some((x) => x.name === `${base}_sum`)) return `histogram ${base} has negative buckets and a _sum`
+      if (openMetrics && type === 'histogram' && st.negativeBucket !== true && st.fam.samples.some((x) => x.name === `${base}_sum`)) return `histogram ${base} has negative buckets and a _sum`
       st.negativeBucket = true
     }
   } else if (is('_count') || is('_gcount')) counts = true
   else if (is('_sum') || is('_gsum')) {
-    if (type === 'histogram' && st.negativeBucket) return `histogram ${base} has negative buckets and a _sum`
+    if (openMetrics && type === 'histogram' && st.negativeBucket) return `histogram ${base} has negative buckets and a _sum`
     sum = true
   }
   if (!counts && !sum) return undefined

@@ -7,7 +7,7 @@
  * terminated by `# EOF\n`. Names are not validated here: families come from the parser or from our
  * own code; label values and HELP are always escaped.
  */
-import { escapeHelp, formatNumber, serialiseLabels } from './escape.ts'
+import { escapeHelp, formatNumber, MAX_TS_MS, serialiseLabels } from './escape.ts'
 import { omMetaOf, textMetaOf } from './families.ts'
 import { rawOfFamily, type Chunk, type LinesChunk, type OutFamily, type RawSample } from './raw.ts'
 import type { Exemplar, Format, MetricFamily } from './types.ts'
@@ -42,7 +42,8 @@ function hasSampleNamed(f: OutFamily, name: string): boolean {
  */
 export function sampleLine(s: RawSample, om: boolean, tail: string, bare: string): string {
   let line = s.labels === '' ? s.name + bare + s.value : s.name + '{' + s.labels + tail + s.value
-  if (s.tsMs !== undefined) line += ' ' + (om ? formatNumber(s.tsMs / 1000) : String(Math.round(s.tsMs)))
+  // Text timestamps are integer milliseconds: one beyond their range (OpenMetrics allows any) is left out.
+  if (s.tsMs !== undefined && (om || Math.abs(s.tsMs) <= MAX_TS_MS)) line += ' ' + (om ? formatNumber(s.tsMs / 1000) : String(Math.round(s.tsMs)))
   if (om && s.exemplar !== undefined) line += exemplarText(s.exemplar)
   return line + '\n'
 }
@@ -133,15 +134,7 @@ function writeText(fams: readonly OutFamily[]): string {
     const m = textMetaOf(f.name, f.type, firstSampleName(f))
     const help = f.help === undefined ? undefined : escapeHelp(f.help, 'text')
     if (m.split) {
-      // Gauge histogram: one untyped family per sample name keeps the series names unchanged.
-      for (const suffix of ['_bucket', '_gcount', '_gsum']) {
-        const sn = f.name + suffix
-        if (seen.has(sn) || !hasSampleNamed(f, sn)) continue
-        seen.add(sn)
-        if (help !== undefined) out.add('# HELP ' + sn + ' ' + help + '\n')
-        out.add('# TYPE ' + sn + ' untyped\n')
-        writeSamples(out, f.chunks, false, undefined, sn)
-      }
+      writeSplit(out, f, help, 'untyped', false, seen)
       continue
     }
     // A name already written can only come from pathological input (two families mapping to one
@@ -155,10 +148,37 @@ function writeText(fams: readonly OutFamily[]): string {
   return out.done()
 }
 
+/**
+ * A gauge histogram written as one family of `type` per sample name (`_bucket`, `_gcount`/`_count`,
+ * `_gsum`/`_sum`), which keeps every series name: text has no gauge histogram, and OpenMetrics' has
+ * no `_count`/`_sum`, which a text gauge histogram has.
+ */
+function writeSplit(out: Sink, f: OutFamily, help: string | undefined, type: string, om: boolean, seen: Set<string>): void {
+  for (const suffix of GAUGE_HISTOGRAM_SUFFIXES) {
+    const sn = f.name + suffix
+    if (seen.has(sn) || !hasSampleNamed(f, sn)) continue
+    seen.add(sn)
+    if (help !== undefined) out.add('# HELP ' + sn + ' ' + help + '\n')
+    out.add('# TYPE ' + sn + ' ' + type + '\n')
+    writeSamples(out, f.chunks, om, undefined, sn)
+  }
+}
+
+const GAUGE_HISTOGRAM_SUFFIXES = ['_bucket', '_gcount', '_gsum', '_count', '_sum']
+
+/** Whether a gauge histogram came from text: OpenMetrics cannot declare its `_count`/`_sum`. */
+function isTextGaugeHistogram(f: OutFamily): boolean {
+  return f.type === 'gaugehistogram' && (hasSampleNamed(f, f.name + '_count') || hasSampleNamed(f, f.name + '_sum'))
+}
+
 function writeOm(fams: readonly OutFamily[]): string {
   const out = new Sink()
   const seen = new Set<string>()
   for (const f of fams) {
+    if (isTextGaugeHistogram(f)) {
+      writeSplit(out, f, f.help === undefined ? undefined : escapeHelp(f.help, 'openmetrics'), 'unknown', true, seen)
+      continue
+    }
     const first = firstSampleName(f)
     let m = omMetaOf(f.name, f.type, first)
     let only: string | undefined

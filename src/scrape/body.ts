@@ -25,12 +25,25 @@
 
 /** How a bounded read ended, with the bytes seen so far (also when it failed). */
 export type BodyRead =
-  | { outcome: 'ok'; text: string; bytes: number }
+  | { outcome: 'ok'; text: string; bytes: number; invalidUtf8?: true }
   | { outcome: 'too_large' | 'idle' | 'deadline'; bytes: number }
   | { outcome: 'error'; bytes: number; error: string }
 
-/** Decoding a whole buffer keeps no state, so one decoder serves every read (invalid bytes become U+FFFD). */
-const utf8 = new TextDecoder()
+/** Decoding a whole buffer keeps no state, so one decoder of each kind serves every read. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+const lenientUtf8 = new TextDecoder()
+
+/**
+ * The text of a body: strictly decoded, since neither format allows invalid UTF-8 and Prometheus
+ * rejects it; when it is invalid, the text with U+FFFD in its place, marked `invalidUtf8`.
+ */
+export function decodeUtf8(data: Uint8Array | ArrayBuffer, bytes: number): Extract<BodyRead, { outcome: 'ok' }> {
+  try {
+    return { outcome: 'ok', text: strictUtf8.decode(data), bytes }
+  } catch {
+    return { outcome: 'ok', text: lenientUtf8.decode(data), bytes, invalidUtf8: true }
+  }
+}
 
 /**
  * Reads `response.body` as UTF-8 text within the given bounds (`idleMs` may be Infinity). With
@@ -68,9 +81,9 @@ function declaredLength(response: Response): number {
   return length === null ? -1 : Number(length)
 }
 
-/** A bytes read as text (invalid UTF-8 becomes U+FFFD). */
+/** A bytes read as text. */
 function decoded(read: BytesRead): BodyRead {
-  return read.outcome === 'ok' ? { outcome: 'ok', text: utf8.decode(read.data), bytes: read.bytes } : read
+  return read.outcome === 'ok' ? decodeUtf8(read.data, read.bytes) : read
 }
 
 /** A body the runtime has decoded (or that was never encoded), read within the bounds. */
@@ -187,10 +200,9 @@ async function readWhole(response: Response, deadline: AbortSignal, bytes?: numb
     return { outcome: 'deadline', bytes: 0 }
   }
   try {
-    if (bytes !== undefined) return { outcome: 'ok', text: await response.text(), bytes }
-    // Decompressed: the size is the decoded buffer's.
+    // Decompressed (no declared length), the size is the decoded buffer's.
     const buffer = await response.arrayBuffer()
-    return { outcome: 'ok', text: utf8.decode(buffer), bytes: buffer.byteLength }
+    return decodeUtf8(buffer, bytes ?? buffer.byteLength)
   } catch (error) {
     if (deadline.aborted) return { outcome: 'deadline', bytes: 0 }
     return { outcome: 'error', bytes: 0, error: (error as Error).message }

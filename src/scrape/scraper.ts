@@ -113,7 +113,10 @@ export function createScraper(options: ScraperOptions): Scraper {
         : await readBounded(response, maxBody, idleMs, deadline, options.bodiesAsSent)
     switch (read.outcome) {
       case 'ok': {
-        const body: ScrapedBody = 'data' in read ? { format: 'protobuf', body: read.data } : { format: format === 'protobuf' ? 'text' : format, body: read.text }
+        const body: ScrapedBody =
+          'data' in read
+            ? { format: 'protobuf', body: read.data }
+            : { format: format === 'protobuf' ? 'text' : format, body: read.text, ...(read.invalidUtf8 ? { invalidUtf8: true } : {}) }
         return { result: { ok: true, target, ...body, contentType, durationMs: performance.now() - started, bytes: read.bytes }, sentAuth }
       }
       case 'too_large':

@@ -9,7 +9,14 @@ import type { ScrapeTarget } from '../model/target.ts'
 import type { FailureReason } from './failures.ts'
 
 /** A scraped body: text in a format we parse, or protobuf bytes, which are only passed through. */
-export type ScrapedBody = { format: Format; body: string } | { format: 'protobuf'; body: Uint8Array }
+export type ScrapedBody =
+  | {
+      format: Format
+      body: string
+      /** The body is not valid UTF-8 (`body` has U+FFFD in place of the bad bytes): no exposition at all. */
+      invalidUtf8?: true
+    }
+  | { format: 'protobuf'; body: Uint8Array }
 
 /** The outcome of one scrape: the body in its format, or why it failed. Never an exception. */
 export type ScrapeResult =

@@ -81,13 +81,18 @@ function seriesArb(name: string, type: MetricType, format: Format): fc.Arbitrary
           if (om && created && type === 'histogram') out.push(sample(name + '_created', labels, 1.7e9, ts))
           return out
         }
-        case 'summary':
-          les.forEach((q, i) => out.push(sample(name, { ...labels, quantile: formatNumber(q) }, i, ts)))
-          out.push(sample(name + '_sum', labels, counted(v), ts), sample(name + '_count', labels, les.length, ts))
+        case 'summary': {
+          // Quantiles are between 0 and 1 (OpenMetrics demands it; a text body converted to
+          // OpenMetrics is read back with its rules).
+          const quantiles = [...new Set(les.map((q) => (Number.isFinite(q) ? Math.abs(q) / (1 + Math.abs(q)) : 0.5)))]
+          quantiles.forEach((q, i) => out.push(sample(name, { ...labels, quantile: formatNumber(q) }, i, ts)))
+          out.push(sample(name + '_sum', labels, counted(v), ts), sample(name + '_count', labels, quantiles.length, ts))
           if (om && created) out.push(sample(name + '_created', labels, 1.7e9, ts))
           return out
+        }
         case 'stateset':
-          return [sample(name, labels, Number.isNaN(v) ? 0 : Math.abs(v) >= 1 ? 1 : 0, ts)]
+          // Each state is a label named after the family.
+          return [sample(name, { ...labels, [name]: 'state' }, Number.isNaN(v) ? 0 : Math.abs(v) >= 1 ? 1 : 0, ts)]
         default:
           return [sample(name, labels, v, ts)]
       }
@@ -103,9 +108,11 @@ function familyArb(index: number, format: Format): fc.Arbitrary<MetricFamily> {
       help: helpArb(format),
       unit: om ? fc.option(fc.stringMatching(/^[a-z]{1,6}$/), { nil: undefined }) : fc.constant(undefined),
     })
-    .chain(({ base, type, help, unit }) => {
+    .chain(({ base, type, help, unit: anyUnit }) => {
+      // Info and stateset take no unit; a stateset's name is also a label name (no `:`).
+      const unit = type === 'info' || type === 'stateset' ? undefined : anyUnit
       // Unique prefix per family: no family name is another's name plus a suffix.
-      let name = `m${index}_${base}`
+      let name = `m${index}_${type === 'stateset' ? base.replaceAll(':', '_') : base}`
       if (om && type === 'counter' && name.endsWith('_total')) name += 'x'
       if (unit !== undefined) name += '_' + unit
       return fc.array(seriesArb(name, type, format), { maxLength: 3 }).map((all) => {

@@ -47,3 +47,20 @@ describe('readBounded on bodies as sent', () => {
     expect(corrupt.outcome === 'error' && corrupt.error).toMatch(/^gzip body cannot be inflated: /)
   })
 })
+
+describe('bodies that are not UTF-8', () => {
+  // `\xbd` alone and `\xff` are not UTF-8 (prometheus/common's and Prometheus's own error cases).
+  const bad = Uint8Array.from([...Buffer.from('metric{l="'), 0xbd, ...Buffer.from('"} 3.14\n')])
+
+  it('are read, marked, with U+FFFD in place of the bad bytes, however they arrive', async () => {
+    const marked = { outcome: 'ok', text: 'metric{l="\uFFFD"} 3.14\n', bytes: bad.byteLength, invalidUtf8: true }
+    expect(await read(new Response(bad, { headers: { 'content-length': String(bad.byteLength) } }))).toEqual(marked)
+    expect(await read(new Response(bad), 1 << 20, 5000)).toEqual(marked)
+    expect(await read(encoded(gzipSync(bad), 'gzip'))).toEqual(marked)
+  })
+
+  it('leave a body that is UTF-8, U+FFFD included, unmarked', async () => {
+    const text = 'metric{l="\uFFFD ü"} 1\n'
+    expect(await read(new Response(text))).toEqual({ outcome: 'ok', text, bytes: Buffer.byteLength(text) })
+  })
+})
