@@ -11,15 +11,13 @@
  * suites contradict each other (DISAGREEMENTS), which are reported. Cases marked `scored: false` are
  * reported only. */
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { mergeBodies, parseExposition, type Format, type MetricFamily } from '../../src/exposition/index.ts'
-import { decodeUtf8 } from '../../src/scrape/body.ts'
+import { parseExposition } from '../../src/exposition/index.ts'
+import { CONFORMANCE_DIR, mergeCase, readCases, samplesOf } from '../support/conformance.ts'
 import { findProgram, missing } from '../support/requirements.ts'
-import { SHARED, sharedMissing } from '../support/shared.ts'
+import { sharedMissing } from '../support/shared.ts'
 
-const DIR = 'exposition-conformance/'
-const skip = sharedMissing(DIR)
+const skip = sharedMissing(CONFORMANCE_DIR)
 const promtool = findProgram('promtool')
 const promtoolSkip = skip ?? missing([{ name: 'promtool', present: !!promtool, hint: 'apt-get install prometheus' }])
 
@@ -34,45 +32,6 @@ const DISAGREEMENTS: Record<string, string> = {
     'a text body without a final newline: prometheus/common rejects it, Prometheus reads it (prometheus/TestPromParse ends without one); the newline is added',
   'prometheus/alltypes.5mfs.om.txt':
     'a histogram with negative buckets and a _sum, negative summary quantiles: Prometheus reads them, OpenMetrics 1.0 forbids them (openmetrics/bad_histograms_3, openmetrics/bad_counter_values_19); the body is dropped',
-}
-
-interface Case {
-  name: string
-  format: Format
-  body: string
-  /** The scraper marks the body as not UTF-8: the instance is down, nothing of it merged. */
-  invalidUtf8: boolean
-  shouldParse: boolean
-  scored: boolean
-}
-
-function readCases(): Case[] {
-  const cases: Case[] = []
-  for (const suite of ['openmetrics', 'prometheus-common', 'prometheus']) {
-    for (const name of readdirSync(`${SHARED}${DIR}${suite}`).sort()) {
-      const dir = `${SHARED}${DIR}${suite}/${name}/`
-      const meta = JSON.parse(readFileSync(`${dir}test.json`, 'utf8')) as { shouldParse: boolean; format?: string; scored?: boolean }
-      // Bodies are decoded as the scraper decodes them: one that is not UTF-8 is marked so, and
-      // counts as down before any merge (aggregate/bodies.ts), which is how it is scored here.
-      const bytes = readFileSync(`${dir}metrics`)
-      const { text: body, invalidUtf8 } = decodeUtf8(bytes, bytes.byteLength)
-      const format: Format = suite === 'openmetrics' || meta.format === 'openmetrics' ? 'openmetrics' : 'text'
-      cases.push({ name: `${suite}/${name}`, format, body, invalidUtf8: invalidUtf8 === true, shouldParse: meta.shouldParse, scored: meta.scored !== false })
-    }
-  }
-  return cases
-}
-
-const NEIGHBOUR = '# HELP neighbour_requests_total Requests.\n# TYPE neighbour_requests_total counter\nneighbour_requests_total{code="200"} 7\n'
-const samplesOf = (families: MetricFamily[], app: string) =>
-  families.flatMap((f) => f.samples.filter((s) => s.labels.app_name === app).map((s) => `${s.name}${JSON.stringify(Object.entries(s.labels).filter(([k]) => k !== 'app_name').sort())} ${s.value}`)).sort()
-
-/** Merges one case with the neighbour; what the test needs to judge it. */
-function mergeCase(c: Case, out: Format) {
-  const neighbour = { body: NEIGHBOUR, format: 'text' as const, labels: { app_name: 'neighbour' } }
-  if (c.invalidUtf8) return { merged: mergeBodies([neighbour], out), dropped: true, reason: 'body is not valid UTF-8' }
-  const merged = mergeBodies([{ body: c.body, format: c.format, labels: { app_name: 'case' } }, neighbour], out)
-  return { merged, dropped: merged.failures.some((f) => f.sourceIndex === 0), reason: merged.failures[0]?.error.message }
 }
 
 describe.skipIf(skip !== undefined)('the exposition conformance suites through the merge path', () => {
