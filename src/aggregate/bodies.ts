@@ -6,11 +6,11 @@
  */
 import { appendFamilies, enrichBody } from '../exposition/append.ts'
 import { mergeBodies, type BodySource, type MergeConflict } from '../exposition/merge.ts'
-import { acceptsContentType, CONTENT_TYPES, negotiateFormat, PROTOBUF_CONTENT_TYPE, versionOfContentType } from '../exposition/negotiate.ts'
+import { acceptsContentType, CONTENT_TYPES, negotiate, PROTOBUF_CONTENT_TYPE, versionOfContentType } from '../exposition/negotiate.ts'
 import { checkDelimited, encodeFamilies, enrichDelimited } from '../exposition/protobuf.ts'
 import { scanBody } from '../exposition/parse.ts'
 import type { ScannedBody } from '../exposition/raw.ts'
-import type { Format, MetricFamily } from '../exposition/types.ts'
+import type { Escaping, Format, MetricFamily } from '../exposition/types.ts'
 import { writeExposition } from '../exposition/write.ts'
 import type { ScrapeResult } from '../scrape/types.ts'
 
@@ -60,11 +60,12 @@ export interface SingleTargetBody {
  * `/metrics`: text is parsed and rewritten, protobuf relabelled field by field.
  */
 export function singleTargetBody(result: ScrapeResult, accept: string | undefined, enrich = false): SingleTargetBody {
-  const wanted = negotiateFormat(accept)
+  const answer = negotiate(accept)
+  const wanted = answer.format
   const labels = enrich ? { ...result.target.labels } : {}
   const down = (parseError?: string): SingleTargetBody => ({
     body: writeExposition(ownFamilies([{ result, up: false, labels }]), wanted),
-    contentType: CONTENT_TYPES[wanted],
+    contentType: answer.contentType,
     ...(parseError === undefined ? {} : { parseError }),
   })
   if (!result.ok) return down()
@@ -83,9 +84,9 @@ export function singleTargetBody(result: ScrapeResult, accept: string | undefine
       return { body: appendFamilies(result.body, result.format, own), contentType: CONTENT_TYPES[result.format] }
     }
   }
-  const r = enrichBody(result.body, result.format, labels, own, wanted)
+  const r = enrichBody(result.body, result.format, labels, own, wanted, answer.escaping)
   if (!r.ok) return down(`line ${r.error.line}, column ${r.error.column}: ${r.error.message}`)
-  return { body: r.body, contentType: CONTENT_TYPES[wanted], conflicts: r.conflicts }
+  return { body: r.body, contentType: answer.contentType, conflicts: r.conflicts }
 }
 
 /** Whether a body of `contentType` is in the version of its format that we write (no version: text 0.0.4). */
@@ -127,12 +128,13 @@ export interface MergeInput {
  * Scans the body of one scrape for {@link mergedBody}. `/metrics` calls it as each scrape
  * finishes, so scanning overlaps the scrapes still in flight instead of following the last one.
  */
-export function prepareForMerge(result: ScrapeResult): MergeInput {
+export function prepareForMerge(result: ScrapeResult, escaping: Escaping = 'underscores'): MergeInput {
   if (!result.ok) return { result }
   // Never asked for on /metrics (its scrapes send the default Accept); said, should it come anyway.
   if (result.format === 'protobuf') return { result, parseError: 'a protobuf body cannot be merged' }
   if (result.invalidUtf8) return { result, parseError: NOT_UTF8 }
-  const scanned = scanBody(result.body, result.format)
+  // Read UTF-8 names so that the answer can write them as it will (mergeBodies).
+  const scanned = scanBody(result.body, result.format, escaping === 'allow-utf-8' ? 'encoded' : 'legacy')
   if (scanned.ok) return { result, scanned: scanned.scanned }
   return { result, parseError: `line ${scanned.error.line}, column ${scanned.error.column}: ${scanned.error.message}` }
 }
@@ -142,7 +144,7 @@ export function prepareForMerge(result: ScrapeResult): MergeInput {
  * each body is scanned first ({@link prepareForMerge}, so `promregator_up` can say which ones
  * parse), then merged and written in one go without building an object per sample.
  */
-export function mergedBody(inputs: MergeInput[], format: Format): MergedBody {
+export function mergedBody(inputs: MergeInput[], format: Format, escaping: Escaping = 'underscores'): MergedBody {
   const sources: BodySource[] = []
   const own: Array<{ result: ScrapeResult; up: boolean; labels: Record<string, string> }> = []
   const parseErrors: MergedBody['parseErrors'] = []
@@ -153,6 +155,6 @@ export function mergedBody(inputs: MergeInput[], format: Format): MergedBody {
     own.push({ result, up: scanned !== undefined, labels })
   }
   sources.push({ families: ownFamilies(own), labels: {} })
-  const merged = mergeBodies(sources, format)
+  const merged = mergeBodies(sources, format, escaping)
   return { body: merged.body, conflicts: merged.conflicts, parseErrors }
 }

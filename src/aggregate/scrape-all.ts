@@ -5,7 +5,7 @@
  * scrape), then one merge into a single document. Concurrency is bounded once, in the scraper
  * (`promregator.scraping.threads`). The phases are reported to `phase` for `Server-Timing`.
  */
-import type { Format } from '../exposition/types.ts'
+import type { Escaping, Format } from '../exposition/types.ts'
 import type { ScrapeTarget } from '../model/target.ts'
 import type { ScrapeLimits, ScrapeResult, Scraper } from '../scrape/types.ts'
 import { mergedBody, prepareForMerge, type MergedBody } from './bodies.ts'
@@ -22,8 +22,8 @@ export interface ScrapeAllOptions {
   phase?: { start(name: 'scrape' | 'merge', description: string): void; end(name: 'scrape' | 'merge'): void }
 }
 
-/** Scrapes `targets` and merges their bodies, with their labels and our own metrics, in `format`. */
-export async function scrapeAndMerge(targets: readonly ScrapeTarget[], format: Format, options: ScrapeAllOptions): Promise<MergedBody> {
+/** Scrapes `targets` and merges their bodies, with their labels and our own metrics, in `format` with names as `escaping` says. */
+export async function scrapeAndMerge(targets: readonly ScrapeTarget[], { format, escaping }: { format: Format; escaping: Escaping }, options: ScrapeAllOptions): Promise<MergedBody> {
   options.phase?.start('scrape', `scraping ${targets.length} instances and scanning each body as it arrives`)
   // One caller for all of this answer's scrapes: they take turns with other requests' scrapes.
   const limits: ScrapeLimits = { ...options.limits, caller: {} }
@@ -31,13 +31,13 @@ export async function scrapeAndMerge(targets: readonly ScrapeTarget[], format: F
     targets.map((t) =>
       options.scraper.scrape(t, options.signal, limits).then((result) => {
         options.record?.(result)
-        return prepareForMerge(result)
+        return prepareForMerge(result, escaping)
       }),
     ),
   )
   options.phase?.end('scrape')
   options.phase?.start('merge', 'merging the bodies with their labels into one document')
-  const merged = mergedBody(inputs, format)
+  const merged = mergedBody(inputs, format, escaping)
   options.phase?.end('merge')
   return merged
 }

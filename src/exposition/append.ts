@@ -7,7 +7,7 @@
  * one. When label enrichment is on, {@link enrichBody} parses and rewrites the body instead.
  */
 import { mergeBodies, type MergeConflict } from './merge.ts'
-import type { Format, MetricFamily, ParseError } from './types.ts'
+import type { Escaping, Format, MetricFamily, ParseError } from './types.ts'
 import { writeExposition } from './write.ts'
 
 /** Index where a trailing `# EOF` line (plus any whitespace after it) starts, or -1. */
@@ -53,8 +53,9 @@ export function enrichBody(
   labels: Record<string, string>,
   families: MetricFamily[] = [],
   outFormat: Format = format,
+  escaping: Escaping = 'underscores',
 ): { ok: true; body: string; conflicts: MergeConflict[] } | { ok: false; error: ParseError } {
-  const r = mergeBodies([{ body, format, labels }, { families, labels: {} }], outFormat)
+  const r = mergeBodies([{ body, format, labels }, { families, labels: {} }], outFormat, escaping)
   const failure = r.failures[0]
   if (failure !== undefined) return { ok: false, error: failure.error }
   return { ok: true, body: r.body, conflicts: r.conflicts }

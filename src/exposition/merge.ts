@@ -21,8 +21,9 @@ import { chunkSamples, emitScanned } from './enrich.ts'
 import { serialiseLabels } from './escape.ts'
 import { mergeIdentity, textMetaOf } from './families.ts'
 import { scanBody } from './parse.ts'
+import { quoteEncodedNames } from './utf8-names.ts'
 import { rawOfFamily, type MergedFamily, type RawFamily, type ScannedBody } from './raw.ts'
-import type { Format, MetricFamily, MetricType, ParseError, Sample } from './types.ts'
+import type { Escaping, Format, MetricFamily, MetricType, ParseError, Sample } from './types.ts'
 import { writeOutFamilies } from './write.ts'
 
 /** A family dropped for one source because its TYPE conflicts with the first one seen. */
@@ -135,14 +136,17 @@ export interface MergeBodiesResult {
  * enrichment labels spliced in (enrich.ts), so no object is built per sample; families given as
  * objects (`families`: our `promregator_up`, own metrics) join the same way. Never throws.
  */
-export function mergeBodies(sources: BodySource[], outFormat: Format): MergeBodiesResult {
+export function mergeBodies(sources: BodySource[], outFormat: Format, escaping: Escaping = 'underscores'): MergeBodiesResult {
+  // UTF-8 names are read in a reversible spelling when the answer writes them quoted (utf8-names.ts);
+  // a body given scanned must have been scanned so (`scanBody(body, format, 'encoded')`).
+  const names = escaping === 'allow-utf-8' ? 'encoded' : 'legacy'
   const om = outFormat === 'openmetrics'
   const merger = new Merger(om)
   const failures: MergeBodiesResult['failures'] = []
   for (let i = 0; i < sources.length; i++) {
     const src = sources[i] as BodySource
     if (typeof src.body === 'string') {
-      const r = scanBody(src.body, src.format ?? 'text')
+      const r = scanBody(src.body, src.format ?? 'text', names)
       if (r.ok) merger.addScanned(r.scanned, src.labels, i)
       else failures.push({ sourceIndex: i, error: r.error })
     } else if (src.body !== undefined) {
@@ -153,5 +157,6 @@ export function mergeBodies(sources: BodySource[], outFormat: Format): MergeBodi
       merger.addFamilies({ families: src.families.map(rawOfFamily), labelNames: undefined, labels: src.labels }, i)
     }
   }
-  return { body: writeOutFamilies(merger.families, outFormat), conflicts: merger.conflicts, failures }
+  const body = writeOutFamilies(merger.families, outFormat)
+  return { body: names === 'encoded' ? quoteEncodedNames(body) : body, conflicts: merger.conflicts, failures }
 }

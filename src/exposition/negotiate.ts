@@ -8,7 +8,7 @@
  * compression middleware: one parser for every such header in the product.
  */
 import { parseAccept as parseAcceptHeader } from 'hono/utils/accept'
-import type { BodyFormat, Format } from './types.ts'
+import type { BodyFormat, Escaping, Format } from './types.ts'
 
 /** Exact Content-Type strings Prometheus expects for what we write. */
 export const CONTENT_TYPES: Record<Format, string> = {
@@ -72,47 +72,81 @@ const OFFERS: readonly Offer[] = [
   { format: 'openmetrics', type: 'application', subtype: 'openmetrics-text', versions: ['1.0.0', '0.0.1'] },
 ]
 
-/** Specificity of `r` for `o` (-1: no match), per RFC 9110: exact with params > exact > type/* > * /*. */
+/**
+ * Specificity of `r` for `o` (-1: no match), per RFC 9110: exact with params > exact > type/* > * /*.
+ * An escaping we do not write, or one on a version that has none (text 0.0.4), is no match.
+ */
 function specificity(r: MediaRange, o: Offer): number {
   if (r.type === '*') return r.subtype === '*' ? 0 : -1
   if (r.type !== o.type) return -1
   if (r.subtype === '*') return 1
   if (r.subtype !== o.subtype) return -1
+  const escaping = r.params.escaping
+  if (escaping !== undefined && (!ESCAPINGS.has(escaping) || (o.format === 'text' && r.params.version !== '1.0.0'))) return -1
   const v = r.params.version
   if (v === undefined) return 2
   return o.versions.includes(v) ? 3 : -1
 }
 
+/** What to answer a scraper in: the format, how names are written, and the exact Content-Type. */
+export interface Negotiated {
+  format: Format
+  escaping: Escaping
+  contentType: string
+}
+
+/** The escapings we write; a range asking for another (`dots`, `values`) is one we cannot satisfy. */
+const ESCAPINGS: ReadonlySet<string> = new Set(['underscores', 'allow-utf-8'])
+
 /**
  * Pick the format to answer in from Prometheus's `Accept` header: the highest q among formats we
  * write, where each format's q comes from its most specific matching range; ties go to the more
  * specific match, then to text. Missing, empty or unsatisfiable Accept → `text` (Prometheus always
- * accepts it, and a 406 would only turn into a failed scrape).
+ * accepts it, and a 406 would only turn into a failed scrape). The winning range's `escaping`
+ * decides how UTF-8 names are written, and is echoed in the Content-Type with the version that
+ * carries it (text 1.0.0; a range asking for an escaping we do not write does not match).
  */
-export function negotiateFormat(accept: string | null | undefined): Format {
-  if (accept === null || accept === undefined || accept.trim() === '') return 'text'
+export function negotiate(accept: string | null | undefined): Negotiated {
+  const fallback: Negotiated = { format: 'text', escaping: 'underscores', contentType: CONTENT_TYPES.text }
+  if (accept === null || accept === undefined || accept.trim() === '') return fallback
   const ranges = parseAccept(accept)
-  let best: Format = 'text'
+  let best = fallback
   let bestQ = 0
   let bestSpec = -1
   for (const o of OFFERS) {
     let spec = -1
     let q = 0
+    let chosen: MediaRange | undefined
     for (const r of ranges) {
       const s = specificity(r, o)
       if (s > spec) {
         spec = s
         q = r.q
+        chosen = r
       }
     }
     if (spec < 0 || q <= 0) continue
     if (q > bestQ || (q === bestQ && spec > bestSpec)) {
-      best = o.format
+      best = answerFor(o.format, chosen!)
       bestQ = q
       bestSpec = spec
     }
   }
   return best
+}
+
+/** The answer in `format` for the range that chose it: its escaping, echoed with the version it needs. */
+function answerFor(format: Format, range: MediaRange): Negotiated {
+  const asked = range.params.escaping
+  if (asked === undefined || !ESCAPINGS.has(asked)) return { format, escaping: 'underscores', contentType: CONTENT_TYPES[format] }
+  const escaping = asked as Escaping
+  const type = format === 'text' ? 'text/plain' : 'application/openmetrics-text'
+  return { format, escaping, contentType: `${type}; version=1.0.0; charset=utf-8; escaping=${escaping}` }
+}
+
+/** The format of {@link negotiate}. */
+export function negotiateFormat(accept: string | null | undefined): Format {
+  return negotiate(accept).format
 }
 
 /** The media type of Prometheus's protobuf exposition, as client libraries send it. */

@@ -21,7 +21,7 @@
 import { CHAR, checkFloat, FLOAT_INVALID, isMetricNameChar, isMetricNameStart, unescape, unescapeTextHelp } from './escape.ts'
 import { OM_TYPES, sampleNamesOf, TEXT_TYPES, typeWordAt } from './families.ts'
 import { familyStructure, finishPoint, structureProblem, type FamilyStructure } from './structure-rules.ts'
-import { mayHaveQuotedNames, withLegacyNames } from './utf8-names.ts'
+import { mayHaveQuotedNames, withLegacyNames, type NameSpelling } from './utf8-names.ts'
 import { carriesExemplars, countValueProblem } from './value-rules.ts'
 import {
   publicFamily, publicSample, REC, REC_SLOW, type RawFamily, type RawSample, type ScannedBody,
@@ -468,9 +468,9 @@ function hasLabelNamed(labels: string, name: string): boolean {
   return false
 }
 
-/** The body as the parser reads it: text with quoted (UTF-8) names gets their legacy names (utf8-names.ts). */
-function readable(body: string, format: Format): string {
-  return format === 'text' && mayHaveQuotedNames(body) ? withLegacyNames(body) : body
+/** The body as the parser reads it: quoted (UTF-8) names respelled as legacy names (utf8-names.ts). */
+function readable(body: string, spelling: NameSpelling): string {
+  return mayHaveQuotedNames(body) ? withLegacyNames(body, spelling) : body
 }
 
 function runParser(body: string, format: Format, records: boolean, lines = false, structure = true): Parser {
@@ -492,6 +492,8 @@ export interface ParseOptions {
    * OpenMetrics rendering of a text body (which has no such rules) is read as it was written.
    */
   structure?: boolean
+  /** How quoted (UTF-8) names are read: escaped with underscores (default) or in the reversible spelling. */
+  names?: NameSpelling
 }
 
 /**
@@ -499,7 +501,7 @@ export interface ParseOptions {
  * `{ ok: false, error }` with the first error's position.
  */
 export function parseExposition(body: string, format: Format, options: ParseOptions = {}): ParseResult {
-  const p = runParser(readable(body, format), format, true, false, options.structure ?? true)
+  const p = runParser(readable(body, options.names ?? 'legacy'), format, true, false, options.structure ?? true)
   if (p.error !== undefined) return { ok: false, error: p.error }
   const families = p.families.map((f) => {
     const samples: Sample[] = new Array(f.samples.length)
@@ -514,9 +516,9 @@ export function parseExposition(body: string, format: Format, options: ParseOpti
  * and per sample its family and positions in the body, so that merging can copy each line with
  * slices instead of building an object per sample.
  */
-export function scanBody(raw: string, format: Format): { ok: true; scanned: ScannedBody } | { ok: false; error: ParseError } {
+export function scanBody(raw: string, format: Format, names: NameSpelling = 'legacy'): { ok: true; scanned: ScannedBody } | { ok: false; error: ParseError } {
   // Sample positions refer to the body as read: the merge copies lines from that one.
-  const body = readable(raw, format)
+  const body = readable(raw, names)
   const p = runParser(body, format, false, true)
   if (p.error !== undefined) return { ok: false, error: p.error }
   const scanned: ScannedBody = {

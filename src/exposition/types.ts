@@ -17,6 +17,12 @@ export type Format = 'text' | 'openmetrics'
 export type BodyFormat = Format | 'protobuf'
 
 /**
+ * How names that are not legacy names are written in an answer: escaped with underscores (what
+ * every Prometheus reads), or quoted as UTF-8 for a scraper that asked with `escaping=allow-utf-8`.
+ */
+export type Escaping = 'underscores' | 'allow-utf-8'
+
+/**
  * Metric type as declared by `# TYPE`. `untyped` is text 0.0.4's word, `unknown` OpenMetrics'; both
  * mean the same and are treated as equal when merging.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CONTENT_TYPES, formatOfContentType, negotiateFormat, parseAccept } from '../../src/exposition/index.ts'
-import { acceptsContentType, acceptsProtobuf, PROTOBUF_CONTENT_TYPE } from '../../src/exposition/negotiate.ts'
+import { acceptsContentType, acceptsProtobuf, negotiate, PROTOBUF_CONTENT_TYPE } from '../../src/exposition/negotiate.ts'
 
 // Exact headers from the reference §6.4 (prometheus scrape/scrape.go at the given tags).
 const PROM_2_40 = 'application/openmetrics-text;version=1.0.0;q=0.75,application/openmetrics-text;q=0.6,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
@@ -97,5 +97,23 @@ describe('acceptsContentType: may an instance Content-Type go back to the scrape
     expect(acceptsProtobuf(PROM_3)).toBe(false)
     expect(acceptsProtobuf('application/vnd.google.protobuf;q=0')).toBe(false)
     expect(acceptsProtobuf(undefined)).toBe(false)
+  })
+})
+
+describe('negotiate: the escaping of names, echoed in the Content-Type', () => {
+  it.each([
+    ['Prometheus 3 (UTF-8 names allowed)', PROM_3, 'openmetrics', 'allow-utf-8', 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8'],
+    ['Prometheus 3 with metric_name_escaping_scheme: underscores', PROM_3_LEGACY, 'openmetrics', 'underscores', 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores'],
+    ['Prometheus 3, protobuf first', PROM_3_PROTO, 'openmetrics', 'allow-utf-8', 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8'],
+    ['Prometheus 2.53', PROM_2_53, 'openmetrics', 'underscores', CONTENT_TYPES.openmetrics],
+    ['text 1.0.0 with UTF-8', 'text/plain;version=1.0.0;escaping=allow-utf-8', 'text', 'allow-utf-8', 'text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8'],
+    // Escapings we do not write are no match: the next range decides.
+    ['dots first', 'application/openmetrics-text;version=1.0.0;escaping=dots;q=0.6,text/plain;version=0.0.4;q=0.3', 'text', 'underscores', CONTENT_TYPES.text],
+    ['values only', 'text/plain;version=1.0.0;escaping=values', 'text', 'underscores', CONTENT_TYPES.text],
+    // Text 0.0.4 has no escaping to echo.
+    ['text 0.0.4 with an escaping', 'text/plain;version=0.0.4;escaping=allow-utf-8,application/openmetrics-text;q=0.1', 'openmetrics', 'underscores', CONTENT_TYPES.openmetrics],
+    ['nothing', undefined, 'text', 'underscores', CONTENT_TYPES.text],
+  ])('%s', (_, accept, format, escaping, contentType) => {
+    expect(negotiate(accept)).toEqual({ format, escaping, contentType })
   })
 })

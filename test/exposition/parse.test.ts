@@ -148,8 +148,8 @@ describe('OpenMetrics 1.0', () => {
     ['# UNIT m_bytes seconds\n# EOF\n', 1, 16, /not a suffix/],
     ['m 1 # {a="b"} x\n# EOF\n', 1, 15, /exemplar value/],
     ['m 1 NaN\n# EOF\n', 1, 5, /timestamp/],
-    // OpenMetrics 1.0 has no quoted names (text has them since Prometheus 3: utf8-names.test.ts).
-    ['{"utf8.name"} 1\n# EOF\n', 1, 1, /UTF-8/],
+    // A quoted name needs the quotes closed (Prometheus 3 reads quoted names in both formats: utf8-names.test.ts).
+    ['{"utf8.name} 1\n# EOF\n', 1, 1, /UTF-8/],
   ])('reports %j at line %i column %i', (body, line, column, message) => {
     const e = err(body, 'openmetrics')
     expect(e).toMatchObject({ line, column })

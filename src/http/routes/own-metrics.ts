@@ -9,7 +9,7 @@
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { singleTargetBody } from '../../aggregate/bodies.ts'
-import { CONTENT_TYPES, negotiateFormat } from '../../exposition/negotiate.ts'
+import { negotiate, negotiateFormat } from '../../exposition/negotiate.ts'
 import type { Format } from '../../exposition/types.ts'
 import { writeExposition } from '../../exposition/write.ts'
 import type { ScrapeResult } from '../../scrape/types.ts'
@@ -21,8 +21,9 @@ export function ownMetricsRoutes(deps: Pick<AppDeps, 'metrics' | 'replicas' | 'c
   const ownBody = (format: Format): string => writeExposition(deps.metrics.registry.collect(), format)
   return new Hono()
     .get('/promregatorMetrics', (c) => {
-      const format = negotiateFormat(c.req.header('accept'))
-      return c.body(ownBody(format), 200, { 'content-type': CONTENT_TYPES[format] })
+      // Our own names are legacy names: the same under every escaping.
+      const { format, contentType } = negotiate(c.req.header('accept'))
+      return c.body(ownBody(format), 200, { 'content-type': contentType })
     })
     .get('/promregatorMetrics/instances/:index', async (c) => {
       const started = performance.now()
