@@ -43,6 +43,7 @@ export function ownMetricsRoutes(deps: Pick<AppDeps, 'metrics' | 'replicas' | 'c
       }
       const { body, contentType, parseError } = singleTargetBody(result, accept, true)
       const status = result.ok && !parseError ? 200 : deps.config.promregator.scraping.failedTargetStatus
+      // A sibling is scraped with the default Accept (text formats), so its body is never protobuf bytes.
       return c.body(body as string, status as ContentfulStatusCode, { 'content-type': contentType })
     })
 }
