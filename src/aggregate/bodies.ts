@@ -7,7 +7,7 @@
 import { appendFamilies, enrichBody } from '../exposition/append.ts'
 import { mergeBodies, type BodySource, type MergeConflict } from '../exposition/merge.ts'
 import { acceptsContentType, CONTENT_TYPES, negotiate, PROTOBUF_CONTENT_TYPE, versionOfContentType } from '../exposition/negotiate.ts'
-import { checkDelimited, encodeFamilies, enrichDelimited } from '../exposition/protobuf.ts'
+import { checkDelimited, encodeFamilies, mergeDelimited, type DelimitedSource } from '../exposition/protobuf.ts'
 import { scanBody } from '../exposition/parse.ts'
 import type { ScannedBody } from '../exposition/raw.ts'
 import type { Escaping, Format, MetricFamily } from '../exposition/types.ts'
@@ -71,9 +71,14 @@ export function singleTargetBody(result: ScrapeResult, accept: string | undefine
   if (!result.ok) return down()
   const own = ownFamilies([{ result, up: true, labels }])
   if (result.format === 'protobuf') {
-    const checked = enrich ? enrichDelimited(result.body, labels) : passDelimited(result.body)
-    if (!checked.ok) return down(checked.error)
-    return { body: concatBytes(checked.body, encodeFamilies(own)), contentType: result.contentType ?? PROTOBUF_CONTENT_TYPE }
+    const contentType = result.contentType ?? PROTOBUF_CONTENT_TYPE
+    if (enrich) {
+      const merged = mergeDelimited([{ body: result.body, labels }], own)
+      const failure = merged.failures[0]
+      return failure === undefined ? { body: merged.body, contentType, conflicts: merged.conflicts } : down(failure.error)
+    }
+    const problem = checkDelimited(result.body)
+    return problem === undefined ? { body: concatBytes(result.body, encodeFamilies(own)), contentType } : down(problem)
   }
   if (result.invalidUtf8) return down(NOT_UTF8)
   if (!enrich) {
@@ -93,12 +98,6 @@ export function singleTargetBody(result: ScrapeResult, accept: string | undefine
 function writtenAsWeWrite(format: Format, contentType: string | undefined): boolean {
   const version = contentType === undefined ? undefined : versionOfContentType(contentType)
   return version === undefined || (format === 'text' ? version === '0.0.4' : version === '1.0.0' || version === '0.0.1')
-}
-
-/** A protobuf body passed on as it is, once its framing holds. */
-function passDelimited(body: Uint8Array): { ok: true; body: Uint8Array } | { ok: false; error: string } {
-  const problem = checkDelimited(body)
-  return problem === undefined ? { ok: true, body } : { ok: false, error: problem }
 }
 
 function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -156,5 +155,38 @@ export function mergedBody(inputs: MergeInput[], format: Format, escaping: Escap
   }
   sources.push({ families: ownFamilies(own), labels: {} })
   const merged = mergeBodies(sources, format, escaping)
+  return { body: merged.body, conflicts: merged.conflicts, parseErrors }
+}
+
+/** {@link mergedBody} of protobuf bodies, which stay bytes. */
+export interface MergedProtobufBody extends Omit<MergedBody, 'body'> {
+  body: Uint8Array
+}
+
+/**
+ * Merges the protobuf bodies of `results` (instances asked for protobuf; native histograms stay
+ * as they were written) with their labels and our metrics, one family per name. A result that is
+ * not protobuf, or whose body is not well-formed, counts as down.
+ */
+export function mergedProtobufBody(results: ScrapeResult[]): MergedProtobufBody {
+  const sources: DelimitedSource[] = []
+  const own: Array<{ result: ScrapeResult; up: boolean; labels: Record<string, string> }> = []
+  const parseErrors: MergedBody['parseErrors'] = []
+  const ids: string[] = []
+  for (const result of results) {
+    const labels = { ...result.target.labels }
+    let up = false
+    if (result.ok) {
+      const problem = result.format === 'protobuf' ? checkDelimited(result.body) : 'not a protobuf body'
+      if (problem === undefined && result.format === 'protobuf') {
+        sources.push({ body: result.body, labels })
+        ids.push(result.target.id)
+        up = true
+      } else parseErrors.push({ id: result.target.id, message: problem ?? '' })
+    }
+    own.push({ result, up, labels })
+  }
+  const merged = mergeDelimited(sources, ownFamilies(own))
+  for (const failure of merged.failures) parseErrors.push({ id: ids[failure.sourceIndex] ?? 'promregator', message: failure.error })
   return { body: merged.body, conflicts: merged.conflicts, parseErrors }
 }

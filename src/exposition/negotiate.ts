@@ -196,6 +196,17 @@ export function versionOfContentType(contentType: string): string | undefined {
   return mediaTypeOf(contentType)?.params.version
 }
 
+/**
+ * Whether `accept` ranks Prometheus's protobuf exposition first: above zero and at least as high
+ * as any text format we write (Prometheus with native histograms on sends it so).
+ */
+export function prefersProtobuf(accept: string): boolean {
+  const ranges = parseAccept(accept)
+  const protobuf = Math.max(0, ...ranges.filter((r) => r.type === 'application' && r.subtype === 'vnd.google.protobuf').map((r) => r.q))
+  const text = Math.max(0, ...ranges.filter((r) => OFFERS.some((o) => specificity(r, o) > 0)).map((r) => r.q))
+  return protobuf > 0 && protobuf >= text
+}
+
 /** Whether `accept` asks for Prometheus's protobuf exposition (with q > 0). */
 export function acceptsProtobuf(accept: string | null | undefined): boolean {
   if (accept === null || accept === undefined) return false

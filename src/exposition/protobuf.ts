@@ -15,6 +15,7 @@
  */
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire'
 import { applyTargetLabels } from './enrich.ts'
+import type { MergeConflict } from './merge.ts'
 import type { MetricFamily, MetricType } from './types.ts'
 
 // Field numbers of metrics.proto (package io.prometheus.client).
@@ -128,35 +129,6 @@ function writeLabels(w: BinaryWriter, labels: Map<string, string>): void {
   }
 }
 
-/**
- * `body` (delimited `MetricFamily` messages) with `labels` added to every metric, a label of the
- * instance's own with one of those names kept as `exported_<name>` (as on `/metrics`). Every other
- * field is copied as it was. Returns an error message instead when the body is not well-formed.
- */
-export function enrichDelimited(body: Uint8Array, labels: Record<string, string>): { ok: true; body: Uint8Array } | { ok: false; error: string } {
-  const problem = checkDelimited(body)
-  if (problem !== undefined) return { ok: false, error: problem }
-  try {
-    const out = new BinaryWriter()
-    for (const message of messagesOf(body)) {
-      const family = new BinaryWriter()
-      for (const { field, wire, raw, reader, valueStart } of fieldsOf(message)) {
-        if (field !== FAMILY_METRIC) {
-          family.raw(raw)
-          continue
-        }
-        reader.pos = valueStart
-        family.tag(FAMILY_METRIC, wire).bytes(enrichMetric(reader.bytes(), labels))
-      }
-      const rewritten = family.finish()
-      out.uint32(rewritten.byteLength).raw(rewritten)
-    }
-    return { ok: true, body: out.finish() }
-  } catch (error) {
-    return { ok: false, error: `a metric cannot be read: ${(error as Error).message}` }
-  }
-}
-
 /** One `Metric` message with the target labels applied; its other fields copied as they were. */
 function enrichMetric(metric: Uint8Array, labels: Record<string, string>): Uint8Array {
   const values = new Map<string, string>()
@@ -170,10 +142,10 @@ function enrichMetric(metric: Uint8Array, labels: Record<string, string>): Uint8
     let name = ''
     let value = ''
     for (const part of fieldsOf(reader.bytes())) {
-      if (part.wire !== WireType.LengthDelimited) continue
+      if (part.wire !== WireType.LengthDelimited || (part.field !== LABEL_NAME && part.field !== LABEL_VALUE)) continue
       part.reader.pos = part.valueStart
       if (part.field === LABEL_NAME) name = part.reader.string()
-      else if (part.field === LABEL_VALUE) value = part.reader.string()
+      else value = part.reader.string()
     }
     values.set(name, value)
   }
@@ -182,4 +154,80 @@ function enrichMetric(metric: Uint8Array, labels: Record<string, string>): Uint8
   writeLabels(w, values)
   for (const raw of rest) w.raw(raw)
   return w.finish()
+}
+
+/** `MetricType` numbers of metrics.proto, by name (unknown numbers read as untyped). */
+const TYPE_NAMES: readonly MetricType[] = ['counter', 'gauge', 'summary', 'untyped', 'histogram', 'gaugehistogram']
+
+/** One family of the merged answer: its own fields (name, help, type, unit) as first seen, and every metric. */
+interface MergedProtoFamily {
+  type: number
+  head: Uint8Array[]
+  metrics: Uint8Array[]
+}
+
+/** One source of {@link mergeDelimited}: an instance's protobuf body and its labels. */
+export interface DelimitedSource {
+  body: Uint8Array
+  labels: Record<string, string>
+}
+
+/**
+ * Merges delimited protobuf bodies into one, the way `/metrics` merges text: every metric gets
+ * its source's labels (a colliding label kept as `exported_<name>`), families of one name from
+ * several sources become one, in the order first seen, with the help and type first seen; a family
+ * whose type differs from that is dropped for its source (a conflict). A source whose body is not
+ * well-formed is left out whole (a failure). `own` (our families, already labelled) come last.
+ * Histograms, native ones included, are copied as they were written.
+ */
+export function mergeDelimited(
+  sources: readonly DelimitedSource[],
+  own: MetricFamily[],
+): { body: Uint8Array; conflicts: MergeConflict[]; failures: Array<{ sourceIndex: number; error: string }> } {
+  const families = new Map<string, MergedProtoFamily>()
+  const conflicts: MergeConflict[] = []
+  const failures: Array<{ sourceIndex: number; error: string }> = []
+  const add = (body: Uint8Array, labels: Record<string, string> | undefined, sourceIndex: number): void => {
+    const problem = checkDelimited(body)
+    if (problem !== undefined) return void failures.push({ sourceIndex, error: problem })
+    try {
+      const read: Array<{ name: string; type: number; head: Uint8Array[]; metrics: Uint8Array[] }> = []
+      for (const message of messagesOf(body)) {
+        const family = { name: '', type: 0, head: [] as Uint8Array[], metrics: [] as Uint8Array[] }
+        for (const { field, raw, reader, valueStart } of fieldsOf(message)) {
+          // Read again from the field's value; the reader ends where it was, after the field.
+          const end = reader.pos
+          reader.pos = valueStart
+          if (field === FAMILY_METRIC) family.metrics.push(labels === undefined ? reader.bytes() : enrichMetric(reader.bytes(), labels))
+          else {
+            if (field === FAMILY_NAME) family.name = reader.string()
+            else if (field === FAMILY_TYPE) family.type = reader.int32()
+            family.head.push(raw)
+          }
+          reader.pos = end
+        }
+        read.push(family)
+      }
+      // The whole body is read before any of it joins the answer: a source is in, or out whole.
+      for (const family of read) {
+        const merged = families.get(family.name)
+        if (merged === undefined) families.set(family.name, { type: family.type, head: family.head, metrics: family.metrics })
+        else if (merged.type !== family.type) conflicts.push({ metric: family.name, sourceIndex, firstType: TYPE_NAMES[merged.type] ?? 'untyped', conflictingType: TYPE_NAMES[family.type] ?? 'untyped' })
+        else merged.metrics.push(...family.metrics)
+      }
+    } catch (error) {
+      failures.push({ sourceIndex, error: `a metric cannot be read: ${(error as Error).message}` })
+    }
+  }
+  sources.forEach((source, i) => add(source.body, source.labels, i))
+  add(encodeFamilies(own), undefined, sources.length)
+  const out = new BinaryWriter()
+  for (const family of families.values()) {
+    const w = new BinaryWriter()
+    for (const raw of family.head) w.raw(raw)
+    for (const metric of family.metrics) w.tag(FAMILY_METRIC, WireType.LengthDelimited).bytes(metric)
+    const message = w.finish()
+    out.uint32(message.byteLength).raw(message)
+  }
+  return { body: out.finish(), conflicts, failures }
 }

@@ -1,16 +1,17 @@
 /**
  * End to end with Prometheus's protobuf scraping: Debian's Prometheus 2.42 with
  * `--enable-feature=native-histograms` scrapes the compiled binary's `/singleTargetMetrics` targets
- * (http_sd), whose instances (in the simulated foundation) serve a native histogram in protobuf when
- * asked. Prometheus's own Accept goes through the binary to the instance, the protobuf comes back
- * with its Content-Type, and the histogram arrives as a native one (queried with
- * `histogram_count`; no classic `_bucket` series exist). Also: Prometheus's scrape timeout bounds
+ * (http_sd) and its `/metrics` (a static job), whose instances (in the simulated foundation) serve a
+ * native histogram in protobuf when asked. Prometheus's own Accept goes through the binary to the
+ * instance, the protobuf comes back with its Content-Type (merged with the other instances' on
+ * `/metrics`), and the histogram arrives as a native one (queried with `histogram_count`; no
+ * classic `_bucket` series exist). Also: Prometheus's scrape timeout bounds
  * the wait on a slow instance (its scrape ends in time, `up` 1, `promregator_up` 0), and the
  * Prometheus 3 Accept headers get a Content-Type Prometheus 3 knows from every endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { discoveryJob, prometheusRequirements, startBinaryAndPrometheus, waitFor, type BinaryAndPrometheus } from '../support/e2e.ts'
-import { nativeHistogramFamily } from '../support/metrics-protobuf.ts'
+import { discoveryJob, prometheusRequirements, startBinaryAndPrometheus, staticJob, waitFor, type BinaryAndPrometheus } from '../support/e2e.ts'
+import { counterFamily, nativeHistogramFamily } from '../support/metrics-protobuf.ts'
 import { simulatorYaml } from '../support/sim-config.ts'
 import { oneSpace, startSimulator, type Simulator } from '../support/simulator/index.ts'
 
@@ -38,14 +39,14 @@ describe.skipIf(skip !== undefined)('native histograms through /singleTargetMetr
       oneSpace('acme', 'prod', [
         { name: 'native', instances: 2, routes: [{ host: 'native' }], protobuf: ({ index }) => nativeHistogramFamily('rpc_duration_seconds', 'RPC latency.', { method: 'get' }, histogramOf(index)) },
         // Slower than Prometheus's 1.5 s scrape timeout, faster than the configured maxProcessingTime.
-        { name: 'slow', instances: 1, routes: [{ host: 'slow' }], delayMs: 2500 },
+        { name: 'slow', instances: 1, routes: [{ host: 'slow' }], delayMs: 2500, protobuf: () => counterFamily('jobs_total', 'Jobs.', [{ labels: {}, value: 1 }]) },
       ]),
     )
     stack = await startBinaryAndPrometheus({
       name: 'native-histograms',
       prometheusBin: prometheusBin!,
       configYaml: `${simulatorYaml(sim)}    maxProcessingTime: 4000\n  targets:\n    - { orgName: acme, spaceName: prod, applicationRegex: ".*", protocol: http }\n`,
-      jobs: (url) => discoveryJob(url, [['instanceId', 'instance'], ['applicationName', 'app_name']]),
+      jobs: (url) => staticJob('static', url) + discoveryJob(url, [['instanceId', 'instance'], ['applicationName', 'app_name']]),
       prometheusFlags: ['--enable-feature=native-histograms'],
     })
   }, 60_000)
@@ -58,7 +59,7 @@ describe.skipIf(skip !== undefined)('native histograms through /singleTargetMetr
   it('arrives as a native histogram of each instance', async () => {
     const native = sim.app('native')
     const counts = await waitFor('both native histograms in Prometheus', async () => {
-      const series = await stack!.query('histogram_count(rpc_duration_seconds)')
+      const series = await stack!.query('histogram_count(rpc_duration_seconds{job="sd"})')
       return series.length === 2 ? series : undefined
     })
     expect(Object.fromEntries(counts.map((s) => [s.metric.instance, s.value[1]]))).toEqual({ [`${native.guid}:0`]: '10', [`${native.guid}:1`]: '11' })
@@ -66,19 +67,29 @@ describe.skipIf(skip !== undefined)('native histograms through /singleTargetMetr
     expect(sim.lastInstanceRequest('native', 0)?.headers.accept).toMatch(/^application\/vnd\.google\.protobuf;proto=io\.prometheus\.client\.MetricFamily;encoding=delimited,/)
     // Nothing classic was made of it, and our own metrics came along in protobuf.
     expect(await stack!.query('rpc_duration_seconds_bucket')).toEqual([])
-    const up = await stack!.query('promregator_up{app_name="native"}')
+    const up = await stack!.query('promregator_up{job="sd",app_name="native"}')
     expect(up.map((s) => s.value[1])).toEqual(['1', '1'])
+  }, 60_000)
+
+  it('arrives native through /metrics too, every instance merged into one protobuf answer', async () => {
+    const counts = await waitFor('both native histograms from /metrics', async () => {
+      const series = await stack!.query('histogram_count(rpc_duration_seconds{job="static"})')
+      return series.length === 2 ? series : undefined
+    })
+    expect(Object.fromEntries(counts.map((s) => [s.metric.cf_instance_number, s.value[1]]))).toEqual({ '0': '10', '1': '11' })
+    expect(counts.every((s) => s.metric.app_name === 'native' && s.metric.org_name === 'acme')).toBe(true)
+    expect(await stack!.query('up{job="static"}')).toMatchObject([{ value: [expect.anything(), '1'] }])
   }, 60_000)
 
   it('ends the wait on a slow instance at Prometheus scrape timeout: the scrape is in time and says the instance timed out', async () => {
     const slow = await waitFor('the slow instance scraped', async () => {
-      const series = await stack!.query('promregator_up{app_name="slow"}')
+      const series = await stack!.query('promregator_up{job="sd",app_name="slow"}')
       return series.length === 1 ? series : undefined
     })
     expect(slow[0]!.value[1]).toBe('0')
-    const up = await stack!.query('up{app_name="slow"}')
+    const up = await stack!.query('up{job="sd",app_name="slow"}')
     expect(up.map((s) => s.value[1])).toEqual(['1'])
-    expect((await stack!.query('scrape_duration_seconds{app_name="slow"}'))[0]!.value[1]).toSatisfy((v: string) => Number(v) < 1.5)
+    expect((await stack!.query('scrape_duration_seconds{job="sd",app_name="slow"}'))[0]!.value[1]).toSatisfy((v: string) => Number(v) < 1.5)
   }, 60_000)
 
   it('gives the Prometheus 3 Accept headers a Content-Type Prometheus 3 knows, from every endpoint', async () => {

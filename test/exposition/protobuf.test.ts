@@ -5,7 +5,7 @@
  * other byte of a native histogram stays as the instance wrote it.
  */
 import { describe, expect, it } from 'vitest'
-import { checkDelimited, encodeFamilies, enrichDelimited } from '../../src/exposition/protobuf.ts'
+import { checkDelimited, encodeFamilies, mergeDelimited } from '../../src/exposition/protobuf.ts'
 import { counterFamily, decodeFamilies, nativeHistogramFamily, type NativeHistogram } from '../support/metrics-protobuf.ts'
 
 const HISTOGRAM: NativeHistogram = { count: 12, sum: 3.5, schema: 3, zeroThreshold: 1e-128, zeroCount: 2, spans: [[-2, 3], [4, 2]], counts: [1, 3, 2, 3, 1] }
@@ -46,14 +46,14 @@ describe('checkDelimited', () => {
   })
 })
 
-describe('enrichDelimited', () => {
+describe('mergeDelimited', () => {
   it('adds the instance labels to every metric, sorted, keeps a colliding one as exported_, and leaves the histogram untouched', () => {
     const body = concat(
       nativeHistogramFamily('rpc_seconds', 'RPC latency.', { code: '200', app_name: 'spoofed' }, HISTOGRAM),
       counterFamily('jobs_total', 'Jobs.', [{ labels: { queue: 'a' }, value: 3 }, { labels: {}, value: 4 }]),
     )
-    const r = enrichDelimited(body, { app_name: 'shop', org_name: 'acme' })
-    if (!r.ok) throw new Error(r.error)
+    const r = mergeDelimited([{ body, labels: { app_name: 'shop', org_name: 'acme' } }], [])
+    expect(r.failures).toEqual([])
     const [histogram, jobs] = decodeFamilies(r.body)
     expect(histogram!.name).toBe('rpc_seconds')
     expect(histogram!.help).toBe('RPC latency.')
@@ -65,8 +65,19 @@ describe('enrichDelimited', () => {
     ])
   })
 
-  it('reports a broken body instead of rewriting it', () => {
-    const r = enrichDelimited(Uint8Array.of(0x09, 0x0a), { app_name: 'shop' })
-    expect(r.ok).toBe(false)
+  it('merges the families of several instances by name, drops a conflicting type for its instance, and leaves a broken body out whole', () => {
+    const a = concat(nativeHistogramFamily('rpc_seconds', 'RPC latency.', {}, HISTOGRAM), counterFamily('jobs_total', 'Jobs.', [{ labels: {}, value: 1 }]))
+    const b = concat(counterFamily('rpc_seconds', 'Not a histogram.', [{ labels: {}, value: 9 }]), counterFamily('jobs_total', 'Jobs, again.', [{ labels: {}, value: 2 }]))
+    const broken = a.subarray(0, a.byteLength - 2)
+    const own = [{ name: 'promregator_up', type: 'gauge' as const, samples: [0, 1, 2].map((i) => ({ name: 'promregator_up', labels: { instance_number: String(i) }, value: i === 2 ? 0 : 1 })) }]
+    const r = mergeDelimited([{ body: a, labels: { instance_number: '0' } }, { body: b, labels: { instance_number: '1' } }, { body: broken, labels: { instance_number: '2' } }], own)
+    expect(r.conflicts).toEqual([{ metric: 'rpc_seconds', sourceIndex: 1, firstType: 'histogram', conflictingType: 'counter' }])
+    expect(r.failures).toEqual([{ sourceIndex: 2, error: expect.stringMatching(/claims \d+ bytes/) }])
+    const families = decodeFamilies(r.body)
+    expect(families.map((f) => [f.name, f.help, f.metrics.map((m) => Object.fromEntries(m.labels).instance_number)])).toEqual([
+      ['rpc_seconds', 'RPC latency.', ['0']],
+      ['jobs_total', 'Jobs.', ['0', '1']],
+      ['promregator_up', undefined, ['0', '1', '2']],
+    ])
   })
 })

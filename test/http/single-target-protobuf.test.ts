@@ -1,9 +1,11 @@
 /**
- * `/singleTargetMetrics` for Prometheus 3 and native histograms: the scraper's Accept goes on to
+ * `/singleTargetMetrics` and `/metrics` for Prometheus 3 and native histograms: the scraper's Accept goes on to
  * the instance, and what the instance answers comes back under its exact Content-Type with our two
  * metrics appended in the same format — protobuf as delimited `MetricFamily` messages after the
  * instance's bytes, which stay as they were. With label enrichment on, the protobuf is relabelled
  * metric by metric. A broken protobuf body is the instance down, said in a format the scraper reads.
+ * `/metrics` answers a scraper that prefers protobuf in protobuf when every instance does (their
+ * families merged by name, native histograms intact), else in text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseExposition } from '../../src/exposition/index.ts'
@@ -105,5 +107,41 @@ describe('protobuf with label enrichment', () => {
     expect(labelsOf('jobs_total')).toMatchObject({ app_name: 'native', exported_app_name: 'spoofed' })
     expect(labelsOf('promregator_up')).toMatchObject({ app_name: 'native', org_name: 'acme' })
     expect(families[0]!.metrics[0]!.histogram).toMatchObject({ count: 7, deltas: [4, -2] })
+  })
+})
+
+describe('protobuf on /metrics', () => {
+  const harnessOf = (apps: string) =>
+    assembleFrom(simConfig(sim, `  targets:\n    - { orgName: acme, spaceName: dev, applicationRegex: "${apps}", protocol: http }`, { scraping: '    maxProcessingTime: 3000' }))
+
+  it('merges every instance protobuf answer into one, labelled, histograms native, a broken one down', async () => {
+    const h = harnessOf('^(native|cut)$')
+    try {
+      const res = await h.app.request('/metrics', { headers: { accept: PROMETHEUS_NATIVE_ACCEPT } })
+      expect(res.headers.get('content-type')).toBe(PROTOBUF_CONTENT_TYPE)
+      const families = decodeFamilies(new Uint8Array(await res.arrayBuffer()))
+      expect(families.map((f) => f.name)).toEqual(['rpc_seconds', 'jobs_total', 'promregator_up', 'promregator_scrape_duration_seconds'])
+      const rpc = families[0]!.metrics[0]!
+      expect(Object.fromEntries(rpc.labels)).toMatchObject({ app_name: 'native', org_name: 'acme', code: '200' })
+      expect(rpc.histogram).toMatchObject({ count: 7, schema: 0, deltas: [4, -2] })
+      const up = Object.fromEntries(families[2]!.metrics.map((m) => [Object.fromEntries(m.labels).app_name, m.gauge]))
+      expect(up).toEqual({ native: 1, cut: 0 })
+    } finally {
+      h.stop()
+    }
+  })
+
+  it('answers text when an instance answers only text, the protobuf ones asked again for text', async () => {
+    const h = harnessOf('^(native|utf8)$')
+    try {
+      const res = await h.app.request('/metrics', { headers: { accept: PROMETHEUS_NATIVE_ACCEPT } })
+      expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8')
+      const text = await res.text()
+      expect(text).toMatch(/promregator_up\{[^}]*app_name="native"[^}]*\} 1/)
+      expect(text).toMatch(/promregator_up\{[^}]*app_name="utf8"[^}]*\} 1/)
+      expect(sim.lastInstanceRequest('native', 0)?.headers.accept).not.toContain('protobuf')
+    } finally {
+      h.stop()
+    }
   })
 })

@@ -6,7 +6,6 @@
 import { Hono } from 'hono'
 import { endTime, startTime, timing } from 'hono/timing'
 import { scrapeAndMerge } from '../../aggregate/scrape-all.ts'
-import { negotiate } from '../../exposition/negotiate.ts'
 import { targetsOfShard } from '../../targets/shard.ts'
 import { SCRAPE_TIMEOUT_HEADER, scrapeLimitsOf } from '../scrape-deadline.ts'
 import type { AppDeps } from '../types.ts'
@@ -18,9 +17,8 @@ export function metricsRoutes(deps: Pick<AppDeps, 'targets' | 'scraper' | 'recor
     if (typeof shard === 'string') return c.text(`${shard}\n`, 400)
     const limits = scrapeLimitsOf(c.req.header(SCRAPE_TIMEOUT_HEADER))
     const snapshot = await deps.targets.current()
-    const answer = negotiate(c.req.header('accept'))
     const targets = shard ? targetsOfShard(snapshot.targets, shard.shard, shard.shards) : snapshot.targets
-    const merged = await scrapeAndMerge(targets, answer, {
+    const merged = await scrapeAndMerge(targets, c.req.header('accept'), {
       scraper: deps.scraper,
       record: deps.recorder.record,
       signal: c.req.raw.signal,
@@ -30,7 +28,7 @@ export function metricsRoutes(deps: Pick<AppDeps, 'targets' | 'scraper' | 'recor
     for (const conflict of merged.conflicts) deps.metrics.mergeConflicts.inc({ metric_name: conflict.metric })
     for (const failure of merged.parseErrors) deps.recorder.parseError(failure.id, failure.message, 'instance body is not valid exposition; counted as down')
     if (deps.collectGarbage) setTimeout(deps.collectGarbage, 0)
-    return c.body(merged.body, 200, { 'content-type': answer.contentType })
+    return c.body(merged.body as string | Uint8Array<ArrayBuffer>, 200, { 'content-type': merged.contentType })
   })
 }
 
