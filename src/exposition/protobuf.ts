@@ -15,6 +15,7 @@
  */
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire'
 import { applyTargetLabels } from './enrich.ts'
+import { fieldsOf, METRIC_FAMILY, shapeProblem } from './protobuf-schema.ts'
 import type { MergeConflict } from './merge.ts'
 import type { MetricFamily, MetricType } from './types.ts'
 
@@ -23,7 +24,6 @@ const FAMILY_NAME = 1
 const FAMILY_HELP = 2
 const FAMILY_TYPE = 3
 const FAMILY_METRIC = 4
-const FAMILY_UNIT = 5
 const METRIC_LABEL = 1
 const METRIC_TIMESTAMP_MS = 6
 const LABEL_NAME = 1
@@ -36,15 +36,6 @@ const TYPES: Partial<Record<MetricType, { number: number; valueField: number }>>
   gauge: { number: 1, valueField: 2 },
   untyped: { number: 3, valueField: 5 },
   unknown: { number: 3, valueField: 5 },
-}
-
-/** The wire type each field of `MetricFamily` must have. */
-const FAMILY_WIRE: Record<number, WireType> = {
-  [FAMILY_NAME]: WireType.LengthDelimited,
-  [FAMILY_HELP]: WireType.LengthDelimited,
-  [FAMILY_TYPE]: WireType.Varint,
-  [FAMILY_METRIC]: WireType.LengthDelimited,
-  [FAMILY_UNIT]: WireType.LengthDelimited,
 }
 
 /** Each message of a delimited body, as a slice of it; throws where the framing is broken. */
@@ -60,32 +51,19 @@ function* messagesOf(body: Uint8Array): Generator<Uint8Array> {
   }
 }
 
-/** Each field of one message: number, wire type, and the whole field (tag included) as a slice. */
-function* fieldsOf(message: Uint8Array): Generator<{ field: number; wire: WireType; raw: Uint8Array; reader: BinaryReader; valueStart: number }> {
-  const reader = new BinaryReader(message)
-  while (reader.pos < reader.len) {
-    const start = reader.pos
-    const [field, wire] = reader.tag()
-    const valueStart = reader.pos
-    reader.skip(wire, field)
-    if (reader.pos > reader.len) throw new Error(`field ${field} runs past the end of its message`)
-    yield { field, wire, raw: message.subarray(start, reader.pos), reader, valueStart }
-  }
-}
+const utf8 = new TextDecoder()
 
 /**
- * Why `body` is not a sequence of delimited `MetricFamily` messages, or undefined when it is. The
- * frames and the families' own fields are checked (a body cut short would otherwise swallow what
- * is appended to it); metrics are not decoded.
+ * Why `body` is not a sequence of delimited `MetricFamily` messages, or undefined when it is:
+ * frames, and every field at every depth as metrics.proto has it (protobuf-schema.ts), so a body cut
+ * short or broken inside a histogram is never passed on or merged.
  */
 export function checkDelimited(body: Uint8Array): string | undefined {
   try {
     let index = 0
     for (const message of messagesOf(body)) {
-      for (const { field, wire } of fieldsOf(message)) {
-        const expected = FAMILY_WIRE[field]
-        if (expected !== undefined && expected !== wire) return `family ${index}: field ${field} has wire type ${wire}, expected ${expected}`
-      }
+      const problem = shapeProblem(message, METRIC_FAMILY)
+      if (problem !== undefined) return `family ${index}: ${problem}`
       index++
     }
     return undefined
@@ -133,19 +111,17 @@ function writeLabels(w: BinaryWriter, labels: Map<string, string>): void {
 function enrichMetric(metric: Uint8Array, labels: Record<string, string>): Uint8Array {
   const values = new Map<string, string>()
   const rest: Uint8Array[] = []
-  for (const { field, wire, raw, reader, valueStart } of fieldsOf(metric)) {
+  for (const { field, wire, raw, value: pair } of fieldsOf(metric)) {
     if (field !== METRIC_LABEL || wire !== WireType.LengthDelimited) {
       rest.push(raw)
       continue
     }
-    reader.pos = valueStart
     let name = ''
     let value = ''
-    for (const part of fieldsOf(reader.bytes())) {
-      if (part.wire !== WireType.LengthDelimited || (part.field !== LABEL_NAME && part.field !== LABEL_VALUE)) continue
-      part.reader.pos = part.valueStart
-      if (part.field === LABEL_NAME) name = part.reader.string()
-      else value = part.reader.string()
+    for (const part of fieldsOf(pair)) {
+      if (part.wire !== WireType.LengthDelimited) continue
+      if (part.field === LABEL_NAME) name = utf8.decode(part.value)
+      else if (part.field === LABEL_VALUE) value = utf8.decode(part.value)
     }
     values.set(name, value)
   }
@@ -194,17 +170,13 @@ export function mergeDelimited(
       const read: Array<{ name: string; type: number; head: Uint8Array[]; metrics: Uint8Array[] }> = []
       for (const message of messagesOf(body)) {
         const family = { name: '', type: 0, head: [] as Uint8Array[], metrics: [] as Uint8Array[] }
-        for (const { field, raw, reader, valueStart } of fieldsOf(message)) {
-          // Read again from the field's value; the reader ends where it was, after the field.
-          const end = reader.pos
-          reader.pos = valueStart
-          if (field === FAMILY_METRIC) family.metrics.push(labels === undefined ? reader.bytes() : enrichMetric(reader.bytes(), labels))
+        for (const { field, raw, value } of fieldsOf(message)) {
+          if (field === FAMILY_METRIC) family.metrics.push(labels === undefined ? value : enrichMetric(value, labels))
           else {
-            if (field === FAMILY_NAME) family.name = reader.string()
-            else if (field === FAMILY_TYPE) family.type = reader.int32()
+            if (field === FAMILY_NAME) family.name = utf8.decode(value)
+            else if (field === FAMILY_TYPE) family.type = new BinaryReader(value).int32()
             family.head.push(raw)
           }
-          reader.pos = end
         }
         read.push(family)
       }

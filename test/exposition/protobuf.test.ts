@@ -4,6 +4,7 @@
  * the instance labels to every metric (a colliding label kept as `exported_<name>`) while every
  * other byte of a native histogram stays as the instance wrote it.
  */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkDelimited, encodeFamilies, mergeDelimited } from '../../src/exposition/protobuf.ts'
 import { counterFamily, decodeFamilies, nativeHistogramFamily, type NativeHistogram } from '../support/metrics-protobuf.ts'
@@ -43,6 +44,17 @@ describe('checkDelimited', () => {
     // A family whose name (field 1) is a varint.
     expect(checkDelimited(Uint8Array.of(0x02, 0x08, 0x01))).toMatch(/field 1 has wire type 0/)
     expect(checkDelimited(new TextEncoder().encode('# TYPE up gauge\nup 1\n'))).toBeDefined()
+    // A family of an unknown type (9), a label value that is not UTF-8, a histogram with a broken span.
+    expect(checkDelimited(Uint8Array.of(0x05, 0x0a, 0x01, 0x61, 0x18, 0x09))).toMatch(/field 3: unknown value 9/)
+    const label = counterFamily('j', 'J.', [{ labels: { a: 'x' }, value: 1 }])
+    label[label.indexOf(0x78)] = 0xff
+    expect(checkDelimited(label)).toMatch(/LabelPair field 2 is not UTF-8/)
+    const histogram = nativeHistogramFamily('h', 'H.', {}, { ...HISTOGRAM, spans: [[0, 2]], counts: [1, 2] })
+    // The span's length (field 2 of BucketSpan, tag 0x10) turned into a 64-bit field (tag 0x11).
+    const span = histogram.findIndex((b, i) => b === 0x62 && histogram[i + 2] === 0x08)
+    expect(histogram[span + 4]).toBe(0x10)
+    histogram[span + 4] = 0x11
+    expect(checkDelimited(histogram)).toMatch(/BucketSpan field 2 has wire type 1|runs past|premature EOF/)
   })
 })
 
@@ -79,5 +91,33 @@ describe('mergeDelimited', () => {
       ['jobs_total', 'Jobs.', ['0', '1']],
       ['promregator_up', undefined, ['0', '1', '2']],
     ])
+  })
+})
+
+describe('whatever bytes an instance sends', () => {
+  const valid = concat(nativeHistogramFamily('rpc_seconds', 'RPC latency.', { code: '200' }, HISTOGRAM), counterFamily('jobs_total', 'Jobs.', [{ labels: { q: 'a' }, value: 3 }]))
+  const neighbour = counterFamily('neighbour_total', 'Neighbour.', [{ labels: {}, value: 7 }])
+  // Random bytes, and the valid body with bytes changed, cut or added.
+  const bodies = fc.oneof(
+    fc.uint8Array({ maxLength: 200 }),
+    fc.array(fc.tuple(fc.nat(valid.byteLength - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }).map((edits) => {
+      const b = Uint8Array.from(valid)
+      for (const [at, byte] of edits) b[at] = byte
+      return b
+    }),
+    fc.nat(valid.byteLength).map((n) => valid.subarray(0, n)),
+  )
+
+  it('never throw, and the merged answer beside a healthy neighbour is well-formed and keeps it', () => {
+    fc.assert(
+      fc.property(bodies, (body) => {
+        const r = mergeDelimited([{ body, labels: { app_name: 'case' } }, { body: neighbour, labels: { app_name: 'neighbour' } }], [])
+        expect(checkDelimited(r.body)).toBeUndefined()
+        const kept = decodeFamilies(r.body).find((f) => f.name === 'neighbour_total')
+        expect(kept?.metrics.map((m) => m.counter)).toEqual([7])
+        expect(r.failures.every((f) => f.sourceIndex === 0)).toBe(true)
+      }),
+      { numRuns: 500 },
+    )
   })
 })
