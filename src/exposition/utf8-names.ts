@@ -12,7 +12,8 @@
  *   (`escaping=allow-utf-8`). The legacy rest keeps suffixes where the parser looks for them
  *   (`"my.metric_total"` is `__u8_6d792e_metric_total`, its family `"my.metric"` is
  *   `__u8_6d792e_metric`), and {@link quoteEncodedNames} turns the merged answer's encoded names
- *   back into quoted ones. `__` starts names Prometheus reserves, so no real name is taken for one.
+ *   back into quoted ones. `__` starts names Prometheus reserves for itself: an instance's own name
+ *   of that spelling (`__u8_61_x`) would be read as one (`"ax"`), a case left unhandled.
  * Bodies without a quoted name (every body but a few) are not touched: a substring test decides.
  */
 

@@ -1,8 +1,9 @@
 /**
  * Isolation, as a property: whatever one instance serves — random text, a valid body with random
  * edits, or a case of the conformance suites (as it is or edited) — the merged answer over it and a
- * healthy neighbour parses again in the answer's format and keeps the neighbour's sample. The suites'
- * cases seed the bodies when `../shared` is beside the clone.
+ * healthy neighbour parses again in the answer's format and keeps the neighbour's sample, with
+ * names escaped and with UTF-8 names quoted (`escaping=allow-utf-8`). The suites' cases seed the
+ * bodies when `../shared` is beside the clone.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import fc from 'fast-check'
@@ -37,17 +38,20 @@ describe('one instance never breaks the merged answer', () => {
     ...(seeds.length > 0 ? [fc.constantFrom(...seeds), fc.tuple(fc.constantFrom(...seeds), mutationArb).map(([seed, ms]) => ({ body: mutate(seed.body, ms), format: seed.format }))] : []),
   )
 
-  it.each(FORMATS)('in %s: the answer parses again and keeps the neighbour', (out) => {
+  // Quoted UTF-8 names in the bodies, for the answers that keep them quoted.
+  const utf8BodyArb = fc.oneof(bodyArb, fc.tuple(bodyArb, fc.constantFrom('{"a.b",c="d"} 1\n', '# TYPE "x.y_total" counter\n{"x.y_total","l.m"="__u8_61_"} 2\n', '{"__u8_", "k"="v"} 3\n')).map(([b, extra]) => ({ body: extra + b.body, format: b.format })))
+
+  it.each(FORMATS.flatMap((out) => [[out, 'underscores'], [out, 'allow-utf-8']] as const))('in %s with %s names: the answer parses again and keeps the neighbour', (out, escaping) => {
     fc.assert(
-      fc.property(bodyArb, ({ body, format }) => {
-        const merged = mergeBodies([{ body, format, labels: { app_name: 'case' } }, { body: NEIGHBOUR, format: 'text', labels: { app_name: 'neighbour' } }], out)
+      fc.property(escaping === 'allow-utf-8' ? utf8BodyArb : bodyArb, ({ body, format }) => {
+        const merged = mergeBodies([{ body, format, labels: { app_name: 'case' } }, { body: NEIGHBOUR, format: 'text', labels: { app_name: 'neighbour' } }], out, escaping)
         // A text body has none of OpenMetrics' structure rules: its rendering is read without them.
         const again = parseExposition(merged.body, out, { structure: format === 'openmetrics' })
         if (!again.ok) throw new Error(`${JSON.stringify(again.error)}\n--- input (${format})\n${body}\n--- output\n${merged.body}`)
         const neighbour = again.families.flatMap((f) => f.samples).filter((s) => s.labels.app_name === 'neighbour' && s.name.startsWith('neighbour_requests'))
         expect(neighbour.map((s) => s.value)).toEqual([7])
       }),
-      { numRuns: 600 },
+      { numRuns: 400 },
     )
   })
 })
