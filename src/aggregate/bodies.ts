@@ -2,7 +2,8 @@
  * @module aggregate/bodies
  * Turns scrape results into exposition bodies: the single-target response (the instance's body
  * passed through with our two metrics appended, or enriched with the instance labels when
- * `promregator.scraping.labelEnrichment` is on) and the merged `/metrics` document of all instances.
+ * `promregator.scraping.labelEnrichment` is on) and the merged `/metrics` document of all instances,
+ * in text or OpenMetrics, or in protobuf when every instance answered protobuf.
  */
 import { appendFamilies, enrichBody } from '../exposition/append.ts'
 import { mergeBodies, type BodySource, type MergeConflict } from '../exposition/merge.ts'
@@ -129,7 +130,8 @@ export interface MergeInput {
  */
 export function prepareForMerge(result: ScrapeResult, escaping: Escaping = 'underscores'): MergeInput {
   if (!result.ok) return { result }
-  // Never asked for on /metrics (its scrapes send the default Accept); said, should it come anyway.
+  // The text merge never gets one (/metrics asks an instance that answered protobuf again, for
+  // text, before a text merge); said, should it come anyway.
   if (result.format === 'protobuf') return { result, parseError: 'a protobuf body cannot be merged' }
   if (result.invalidUtf8) return { result, parseError: NOT_UTF8 }
   // Read UTF-8 names so that the answer can write them as it will (mergeBodies).

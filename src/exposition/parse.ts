@@ -20,7 +20,7 @@
  */
 import { CHAR, checkFloat, FLOAT_INVALID, isMetricNameChar, isMetricNameStart, unescape, unescapeTextHelp } from './escape.ts'
 import { OM_TYPES, sampleNamesOf, TEXT_TYPES, typeWordAt } from './families.ts'
-import { familyStructure, finishPoint, structureProblem, type FamilyStructure } from './structure-rules.ts'
+import { familyStructure, finishPoint, pointLabelProblem, structureProblem, type FamilyStructure } from './structure-rules.ts'
 import { mayHaveQuotedNames, withLegacyNames, type NameSpelling } from './utf8-names.ts'
 import { carriesExemplars, countValueProblem } from './value-rules.ts'
 import {
@@ -387,13 +387,9 @@ class Parser extends Scanner {
     this.prevTs = tsMs
     const type = st.fam.type
     if (!STRUCTURED.has(type)) return true
-    if (type === 'summary' && this.sawQuantile && name === st.fam.name) {
-      const q = Number(s.slice(this.pointValueStart, this.pointValueEnd))
-      if (!(q >= 0 && q <= 1)) return this.fail(`quantile of ${name} must be between 0 and 1, got "${s.slice(this.pointValueStart, this.pointValueEnd)}"`, this.pointValueStart)
-    }
-    if (type === 'stateset' && !hasLabelNamed(lbrace < 0 ? '' : s.slice(lbrace + 1, rbrace), st.fam.name)) {
-      return this.fail(`stateset ${name} needs a label named ${st.fam.name}`, nameEnd)
-    }
+    const quantile = type === 'summary' && this.sawQuantile && name === st.fam.name ? s.slice(this.pointValueStart, this.pointValueEnd) : undefined
+    const labelProblem = pointLabelProblem(type, st.fam.name, name, lbrace < 0 ? '' : s.slice(lbrace + 1, rbrace), quantile)
+    if (labelProblem !== undefined) return this.fail(labelProblem, quantile === undefined ? nameEnd : this.pointValueStart)
     st.structure ??= familyStructure(type, st.fam.name)
     let key = ''
     if (lbrace >= 0) {
@@ -452,20 +448,6 @@ class Parser extends Scanner {
     if (st.count++ === 0) st.first = name
     return st
   }
-}
-
-/** Whether an OpenMetrics label set's text (between the braces, as written) has a label named `name`. */
-function hasLabelNamed(labels: string, name: string): boolean {
-  for (let i = 0; i < labels.length; ) {
-    const eq = labels.indexOf('=', i)
-    if (eq < 0) return false
-    if (eq - i === name.length && labels.startsWith(name, i)) return true
-    // Past the quoted value (escapes are two characters) and the comma after it.
-    let j = eq + 2
-    while (j < labels.length && labels.charCodeAt(j) !== 34 /* " */) j += labels.charCodeAt(j) === 92 /* \ */ ? 2 : 1
-    i = j + 2
-  }
-  return false
 }
 
 /** The body as the parser reads it: quoted (UTF-8) names respelled as legacy names (utf8-names.ts). */

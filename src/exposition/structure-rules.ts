@@ -5,8 +5,9 @@
  * bodies pass as before): the samples of one metric point (one label set, `le`/`quantile` aside)
  * are written together; a histogram's buckets rise in `le` ("+Inf" spelled so) and in count and end
  * with `+Inf`, before its `_count` and `_sum`, which come as a pair and agree with `+Inf`; an info
- * sample is 1 and a state 0 or 1; a series written twice in a row carries rising timestamps.
- * Costs nothing for gauges and counters without timestamps, the common case.
+ * sample is 1 and a state 0 or 1, labelled with the family's name; a summary's quantile is between
+ * 0 and 1; a series written twice in a row carries rising timestamps. Costs nothing for gauges and
+ * counters without timestamps, the common case.
  */
 
 /** What a histogram point has shown so far. */
@@ -93,4 +94,32 @@ export function finishPoint(f: FamilyStructure): string | undefined {
   if (point.sum && point.count === undefined) return `${f.name} has a _${g}sum without a _${g}count`
   if (point.count !== undefined && !point.sum && !point.negativeBucket) return `${f.name} has a _${g}count without a _${g}sum`
   return undefined
+}
+
+/**
+ * The label rules of one sample of a family of `type`: a summary quantile (`quantile`, its label
+ * value as written) between 0 and 1, a stateset sample labelled with the family's name. `labels`
+ * is the label set's text between the braces, as written.
+ */
+export function pointLabelProblem(type: string, family: string, sample: string, labels: string, quantile: string | undefined): string | undefined {
+  if (quantile !== undefined) {
+    const q = Number(quantile)
+    if (!(q >= 0 && q <= 1)) return `quantile of ${sample} must be between 0 and 1, got "${quantile}"`
+  }
+  if (type === 'stateset' && !hasLabelNamed(labels, family)) return `stateset ${sample} needs a label named ${family}`
+  return undefined
+}
+
+/** Whether an OpenMetrics label set's text (between the braces, as written) has a label named `name`. */
+function hasLabelNamed(labels: string, name: string): boolean {
+  for (let i = 0; i < labels.length; ) {
+    const eq = labels.indexOf('=', i)
+    if (eq < 0) return false
+    if (eq - i === name.length && labels.startsWith(name, i)) return true
+    // Past the quoted value (escapes are two characters) and the comma after it.
+    let j = eq + 2
+    while (j < labels.length && labels.charCodeAt(j) !== 34 /* " */) j += labels.charCodeAt(j) === 92 /* \\ */ ? 2 : 1
+    i = j + 2
+  }
+  return false
 }
