@@ -38,8 +38,13 @@ export interface ScraperOptions {
   authenticatorFor: (target: ScrapeTarget) => Authenticator
 }
 
-/** OpenMetrics 1.0 first, text 0.0.4 second. */
-export const SCRAPE_ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+/**
+ * OpenMetrics 1.0 first, then text; UTF-8 names allowed (quoted, as Prometheus 3 reads them): the
+ * merge writes them quoted or escaped, as its own scraper asked, so the instance need not escape
+ * them first. Clients that know no `escaping` take the ranges they know.
+ */
+export const SCRAPE_ACCEPT =
+  'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.9,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.6,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 

@@ -48,6 +48,9 @@ describe('UTF-8 names on /metrics and /singleTargetMetrics', () => {
       expect(r.body).toContain('# TYPE "http.requests" counter\n')
       expect(r.body).toMatch(/\{"http\.requests_total","route\.path"="\/a",[^}]*app_name="utf8"[^}]*\} 5\n/)
     }
+    // /metrics asks instances for UTF-8 names too, so a client need not escape them first.
+    await get(h, '/metrics', PROM_3)
+    expect(sim.lastInstanceRequest('utf8', 0)?.headers.accept).toContain('application/openmetrics-text;version=1.0.0;escaping=allow-utf-8')
   })
 
   it('are escaped with underscores for Prometheus 2', async () => {
