@@ -7,11 +7,11 @@
  * making Prometheus reject the entire scrape. Fields the schema does not name are allowed (newer
  * client libraries add fields), as protobuf decoders allow them; repeated numbers may come packed.
  */
-import { BinaryReader, WireType } from '@bufbuild/protobuf/wire'
+import { BIT64, FieldCursor, isUtf8, LEN, VARINT } from './protobuf-wire.ts'
 
 /** What one field must be: its wire type, the message it holds, or packed numbers, or UTF-8 text. */
 interface FieldRule {
-  wire: WireType
+  wire: number
   message?: MessageShape
   /** A repeated number, which may also come packed (length-delimited). */
   packed?: true
@@ -26,13 +26,11 @@ export interface MessageShape {
   fields: Record<number, FieldRule>
 }
 
-const LD = WireType.LengthDelimited
-const VARINT = WireType.Varint
-const BIT64 = WireType.Bit64
-const number = (wire: WireType): FieldRule => ({ wire })
+const LD = LEN
+const number = (wire: number): FieldRule => ({ wire })
 const text: FieldRule = { wire: LD, text: true }
 const holds = (message: MessageShape): FieldRule => ({ wire: LD, message })
-const repeated = (wire: WireType): FieldRule => ({ wire, packed: true })
+const repeated = (wire: number): FieldRule => ({ wire, packed: true })
 
 const TIMESTAMP: MessageShape = { name: 'Timestamp', fields: { 1: number(VARINT), 2: number(VARINT) } }
 const LABEL_PAIR: MessageShape = { name: 'LabelPair', fields: { 1: text, 2: text } }
@@ -64,59 +62,34 @@ export const METRIC_FAMILY: MessageShape = {
 }
 
 /**
- * Each field of one message: number, wire type, the whole field (tag included) and its value
- * (a length-delimited field's content, without the length) as slices of the message. Throws where
- * the message is not well-formed.
+ * What is wrong with the message at `buf[from, limit)` as a `shape` (its first problem), or
+ * undefined. Throws where its framing is broken.
  */
-export function* fieldsOf(message: Uint8Array): Generator<{ field: number; wire: WireType; raw: Uint8Array; value: Uint8Array }> {
-  const reader = new BinaryReader(message)
-  while (reader.pos < reader.len) {
-    const start = reader.pos
-    const [field, wire] = reader.tag()
-    let valueStart = reader.pos
-    if (wire === LD) {
-      const length = reader.uint32()
-      valueStart = reader.pos
-      reader.pos += length
-    } else reader.skip(wire, field)
-    if (reader.pos > reader.len) throw new Error(`field ${field} runs past the end of its message`)
-    yield { field, wire, raw: message.subarray(start, reader.pos), value: message.subarray(valueStart, reader.pos) }
-  }
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
-
-/** What is wrong with `message` as a `shape` (first problem), or undefined. Throws on broken framing. */
-export function shapeProblem(message: Uint8Array, shape: MessageShape): string | undefined {
-  for (const { field, wire, value } of fieldsOf(message)) {
-    const rule = shape.fields[field]
+export function shapeProblem(buf: Uint8Array, shape: MessageShape, from = 0, limit = buf.byteLength): string | undefined {
+  const c = new FieldCursor(buf, from, limit)
+  while (c.next()) {
+    const rule = shape.fields[c.field]
     if (rule === undefined) continue
-    if (rule.packed && wire === LD) {
-      if (!isPacked(value, rule.wire)) return `${shape.name} field ${field}: packed numbers cut short`
+    if (rule.packed && c.wire === LD) {
+      if (!isPacked(c, rule.wire)) return `${shape.name} field ${c.field}: packed numbers cut short`
       continue
     }
-    if (wire !== rule.wire) return `${shape.name} field ${field} has wire type ${wire}, expected ${rule.wire}`
+    if (c.wire !== rule.wire) return `${shape.name} field ${c.field} has wire type ${c.wire}, expected ${rule.wire}`
     if (rule.enumMax !== undefined) {
-      const n = new BinaryReader(value).int32()
-      if (n < 0 || n > rule.enumMax) return `${shape.name} field ${field}: unknown value ${n}`
+      const n = c.varintValue()
+      if (n > rule.enumMax) return `${shape.name} field ${c.field}: unknown value ${n}`
     } else if (rule.message !== undefined) {
-      const problem = shapeProblem(value, rule.message)
+      const problem = shapeProblem(buf, rule.message, c.valueStart, c.end)
       if (problem !== undefined) return problem
-    } else if (rule.text) {
-      try {
-        strictUtf8.decode(value)
-      } catch {
-        return `${shape.name} field ${field} is not UTF-8`
-      }
-    }
+    } else if (rule.text && !isUtf8(buf, c.valueStart, c.end)) return `${shape.name} field ${c.field} is not UTF-8`
   }
   return undefined
 }
 
-/** Whether `value` is whole numbers of `wire` (varints, or 8-byte values) back to back. */
-function isPacked(value: Uint8Array, wire: WireType): boolean {
-  if (wire === BIT64) return value.byteLength % 8 === 0
-  const reader = new BinaryReader(value)
-  while (reader.pos < reader.len) reader.skip(VARINT)
-  return reader.pos === reader.len
+/** Whether the current field's value is whole numbers of `wire` (varints, or 8-byte values) back to back. */
+function isPacked(c: FieldCursor, wire: number): boolean {
+  if (wire === BIT64) return (c.end - c.valueStart) % 8 === 0
+  const values = c.inner()
+  while (values.pos < values.limit) values.varint()
+  return true
 }

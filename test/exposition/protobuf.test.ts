@@ -77,6 +77,12 @@ describe('mergeDelimited', () => {
     ])
   })
 
+  it('sorts a metric labels with ours when they come unsorted, and lets ours replace an empty one', () => {
+    const body = counterFamily('jobs_total', 'Jobs.', [{ labels: { zone: 'z1', app_name: '', beta: 'b' }, value: 5 }])
+    const r = mergeDelimited([{ body, labels: { app_name: 'shop', org_name: 'acme' } }], [])
+    expect(decodeFamilies(r.body)[0]!.metrics[0]!.labels).toEqual([['app_name', 'shop'], ['beta', 'b'], ['org_name', 'acme'], ['zone', 'z1']])
+  })
+
   it('merges the families of several instances by name, drops a conflicting type for its instance, and leaves a broken body out whole', () => {
     const a = concat(nativeHistogramFamily('rpc_seconds', 'RPC latency.', {}, HISTOGRAM), counterFamily('jobs_total', 'Jobs.', [{ labels: {}, value: 1 }]))
     const b = concat(counterFamily('rpc_seconds', 'Not a histogram.', [{ labels: {}, value: 9 }]), counterFamily('jobs_total', 'Jobs, again.', [{ labels: {}, value: 2 }]))
