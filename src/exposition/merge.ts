@@ -23,17 +23,10 @@ import { mergeIdentity, textMetaOf } from './families.ts'
 import { scanBody } from './parse.ts'
 import { quoteEncodedNames } from './utf8-names.ts'
 import { rawOfFamily, type MergedFamily, type RawFamily, type ScannedBody } from './raw.ts'
-import type { Escaping, Format, MetricFamily, MetricType, ParseError, Sample } from './types.ts'
+import type { Escaping, Format, MergeConflict, MetricFamily, ParseError, Sample } from './types.ts'
 import { writeOutFamilies } from './write.ts'
 
-/** A family dropped for one source because its TYPE conflicts with the first one seen. */
-export interface MergeConflict {
-  /** Name of the family as first seen (the one in the output). */
-  metric: string
-  sourceIndex: number
-  firstType: MetricType
-  conflictingType: MetricType
-}
+export type { MergeConflict } from './types.ts'
 
 /** Internal merge input: families in internal form plus the labels to add. */
 interface RawSource {

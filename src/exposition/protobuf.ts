@@ -16,10 +16,9 @@
  */
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire'
 import { applyTargetLabels } from './enrich.ts'
-import type { MergeConflict } from './merge.ts'
 import { METRIC_FAMILY, shapeProblem } from './protobuf-schema.ts'
 import { compareBytes, ExactWriter, FieldCursor, LEN, varintLength } from './protobuf-wire.ts'
-import type { MetricFamily, MetricType } from './types.ts'
+import type { MergeConflict, MetricFamily, MetricType } from './types.ts'
 
 // Field numbers of metrics.proto (package io.prometheus.client).
 const FAMILY_NAME = 1

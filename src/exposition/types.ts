@@ -77,3 +77,12 @@ export interface ParseError {
 
 /** Result of {@link parseExposition}: families, or the first error. */
 export type ParseResult = { ok: true; families: MetricFamily[] } | { ok: false; error: ParseError }
+
+/** A family dropped for one source of a merge because its type conflicts with the first one seen. */
+export interface MergeConflict {
+  /** Name of the family as first seen (the one in the output). */
+  metric: string
+  sourceIndex: number
+  firstType: MetricType
+  conflictingType: MetricType
+}
