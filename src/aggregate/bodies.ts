@@ -172,23 +172,21 @@ export interface MergedProtobufBody extends Omit<MergedBody, 'body'> {
  */
 export function mergedProtobufBody(results: ScrapeResult[]): MergedProtobufBody {
   const sources: DelimitedSource[] = []
-  const own: Array<{ result: ScrapeResult; up: boolean; labels: Record<string, string> }> = []
+  /** The result of each source, by the source's index. */
+  const sourced: ScrapeResult[] = []
   const parseErrors: MergedBody['parseErrors'] = []
-  const ids: string[] = []
   for (const result of results) {
-    const labels = { ...result.target.labels }
-    let up = false
-    if (result.ok) {
-      const problem = result.format === 'protobuf' ? checkDelimited(result.body) : 'not a protobuf body'
-      if (problem === undefined && result.format === 'protobuf') {
-        sources.push({ body: result.body, labels })
-        ids.push(result.target.id)
-        up = true
-      } else parseErrors.push({ id: result.target.id, message: problem ?? '' })
+    if (!result.ok) continue
+    if (result.format !== 'protobuf') parseErrors.push({ id: result.target.id, message: 'not a protobuf body' })
+    else {
+      sources.push({ body: result.body, labels: { ...result.target.labels } })
+      sourced.push(result)
     }
-    own.push({ result, up, labels })
   }
-  const merged = mergeDelimited(sources, ownFamilies(own))
-  for (const failure of merged.failures) parseErrors.push({ id: ids[failure.sourceIndex] ?? 'promregator', message: failure.error })
+  const merged = mergeDelimited(sources, (failed) => {
+    const merging = new Set(sourced.filter((_, i) => !failed.has(i)))
+    return ownFamilies(results.map((result) => ({ result, up: merging.has(result), labels: { ...result.target.labels } })))
+  })
+  for (const failure of merged.failures) parseErrors.push({ id: sourced[failure.sourceIndex]!.target.id, message: failure.error })
   return { body: merged.body, conflicts: merged.conflicts, parseErrors }
 }

@@ -21,7 +21,7 @@
 import { CHAR, checkFloat, FLOAT_INVALID, isMetricNameChar, isMetricNameStart, unescape, unescapeTextHelp } from './escape.ts'
 import { OM_TYPES, sampleNamesOf, TEXT_TYPES, typeWordAt } from './families.ts'
 import { familyStructure, finishPoint, pointLabelProblem, structureProblem, type FamilyStructure } from './structure-rules.ts'
-import { mayHaveQuotedNames, withLegacyNames, type NameSpelling } from './utf8-names.ts'
+import { mayHaveQuotedNames, withRespelledNames, type NameSpelling } from './utf8-names.ts'
 import { carriesExemplars, countValueProblem } from './value-rules.ts'
 import {
   publicFamily, publicSample, REC, REC_SLOW, type RawFamily, type RawSample, type ScannedBody,
@@ -452,7 +452,7 @@ class Parser extends Scanner {
 
 /** The body as the parser reads it: quoted (UTF-8) names respelled as legacy names (utf8-names.ts). */
 function readable(body: string, spelling: NameSpelling): string {
-  return mayHaveQuotedNames(body) ? withLegacyNames(body, spelling) : body
+  return mayHaveQuotedNames(body) ? withRespelledNames(body, spelling) : body
 }
 
 function runParser(body: string, format: Format, records: boolean, lines = false, structure = true): Parser {

@@ -243,12 +243,13 @@ export interface DelimitedSource {
  * its source's labels (a colliding label kept as `exported_<name>`), families of one name from
  * several sources become one, in the order first seen, with the help and type first seen; a family
  * whose type differs from that is dropped for its source (a conflict). A source whose body is not
- * well-formed is left out whole (a failure). `own` (our families, already labelled) come last.
+ * well-formed is left out whole (a failure). `own` (our families, already labelled) come last; given
+ * as a function, they are made once the sources left out are known (e.g. `promregator_up` 0 for them).
  * Histograms, native ones included, are copied as they were written.
  */
 export function mergeDelimited(
   sources: readonly DelimitedSource[],
-  own: MetricFamily[],
+  own: MetricFamily[] | ((failed: ReadonlySet<number>) => MetricFamily[]),
 ): { body: Uint8Array; conflicts: MergeConflict[]; failures: Array<{ sourceIndex: number; error: string }> } {
   const families = new Map<string, MergedProtoFamily>()
   const conflicts: MergeConflict[] = []
@@ -285,7 +286,7 @@ export function mergeDelimited(
     }
   }
   sources.forEach((source, i) => add(source.body, source.labels, i))
-  add(encodeFamilies(own), undefined, sources.length)
+  add(encodeFamilies(typeof own === 'function' ? own(new Set(failures.map((f) => f.sourceIndex))) : own), undefined, sources.length)
   return { body: writeFamilies(families.values()), conflicts, failures }
 }
 

@@ -38,7 +38,7 @@ export function legacyName(name: string, label = false): string {
 }
 
 /** The body with every quoted name respelled; lines that cannot be read are left for the parser to report. */
-export function withLegacyNames(body: string, spelling: NameSpelling = 'legacy'): string {
+export function withRespelledNames(body: string, spelling: NameSpelling = 'legacy'): string {
   const respell = spelling === 'legacy' ? legacyName : encodedName
   return body
     .split('\n')
@@ -91,11 +91,17 @@ function quotedName(name: string): string {
  * braces. Only lines holding an encoded name are rewritten; label values are never touched.
  */
 export function quoteEncodedNames(answer: string): string {
-  if (!answer.includes(ENCODED_PREFIX)) return answer
-  return answer
-    .split('\n')
-    .map((line) => (line.includes(ENCODED_PREFIX) ? quoteLine(line) : line))
-    .join('\n')
+  // Only the lines holding an encoded name are cut out and rewritten; the rest is copied in slices.
+  let out = ''
+  let copied = 0
+  for (let at = answer.indexOf(ENCODED_PREFIX); at >= 0; at = answer.indexOf(ENCODED_PREFIX, copied)) {
+    const lineStart = answer.lastIndexOf('\n', at) + 1
+    const newline = answer.indexOf('\n', at)
+    const lineEnd = newline < 0 ? answer.length : newline
+    out += answer.slice(copied, lineStart) + quoteLine(answer.slice(lineStart, lineEnd))
+    copied = lineEnd
+  }
+  return copied === 0 ? answer : out + answer.slice(copied)
 }
 
 function quoteLine(line: string): string {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { mergeBodies } from '../../src/exposition/merge.ts'
 import { parseExposition } from '../../src/exposition/parse.ts'
-import { encodedName, legacyName, mayHaveQuotedNames, quoteEncodedNames, withLegacyNames } from '../../src/exposition/utf8-names.ts'
+import { encodedName, legacyName, mayHaveQuotedNames, quoteEncodedNames, withRespelledNames } from '../../src/exposition/utf8-names.ts'
 
 describe('quoted names in text bodies', () => {
   it('escapes names as Prometheus does with underscores', () => {
@@ -18,7 +18,7 @@ describe('quoted names in text bodies', () => {
 
   it('rewrites the metric name inside the braces, quoted label names, and HELP/TYPE names', () => {
     const body = '# HELP "my.metric" help "quoted"\n# TYPE "my.metric" counter\n{"my.metric","label.name"="a,\\"b}", plain="x"} 1 1234\nlegacy{"odd-label"="v"} 2\n'
-    expect(withLegacyNames(body)).toBe('# HELP my_metric help "quoted"\n# TYPE my_metric counter\nmy_metric{label_name="a,\\"b}",plain="x"} 1 1234\nlegacy{odd_label="v"} 2\n')
+    expect(withRespelledNames(body)).toBe('# HELP my_metric help "quoted"\n# TYPE my_metric counter\nmy_metric{label_name="a,\\"b}",plain="x"} 1 1234\nlegacy{odd_label="v"} 2\n')
     const parsed = parseExposition(body, 'text')
     expect(parsed.ok && parsed.families.map((f) => [f.name, f.type, f.samples.map((s) => [s.labels, s.value])])).toEqual([
       ['my_metric', 'counter', [[{ label_name: 'a,"b}', plain: 'x' }, 1]]],
